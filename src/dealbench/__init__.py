@@ -1,0 +1,3 @@
+"""Dealbench: a self-hosted platform for technical sales evaluations."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from dealbench.cli import main
+
+main()

@@ -1,0 +1,122 @@
+"""The ASGI application: one app, every dialect (``/v1``, ``/api/v1``, ``/graphql``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import swagger_ui_bundle
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from dealbench import __version__
+from dealbench.kit.dialects import render_error
+from dealbench.kit.errors import DealbenchError, MethodNotAllowed, NotFound, ValidationFailed
+from dealbench.kit.middleware import DealbenchMiddleware
+from dealbench.kit.services import Services
+from dealbench.kit.zod import issues_from_pydantic
+from dealbench.routers import include_routers
+from dealbench.settings import Settings, get_settings
+
+log = logging.getLogger("dealbench")
+
+DESCRIPTION = """\
+Dealbench holds deals, evaluation plans, buyer requests (tickets), documents, people, teams and tokens.
+
+Send a token in `X-API-Key` (or `X-API-Token`, `X-Tenant-Token`, `Authorization: Bearer`, `Authorization`,
+`access_token`). Each operation lists the scope it needs under *Authorizations*.
+"""
+
+
+def _unique_id(route: APIRoute) -> str:
+    method = sorted(route.methods)[0].lower() if route.methods else "any"
+    return f"{route.name}_{method}"
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    services = services or Services.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await services.close()
+
+    app = FastAPI(
+        title="Dealbench API",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        generate_unique_id_function=_unique_id,
+    )
+    app.state.services = services
+    app.add_middleware(
+        DealbenchMiddleware,
+        maintenance=settings.maintenance,
+        max_body_bytes=settings.max_request_body_bytes,
+    )
+    _install_error_handlers(app)
+    _install_docs(app)
+    include_routers(app)
+    return app
+
+
+def _request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DealbenchError)
+        return render_error(exc, request.url.path, _request_id(request))
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        err = ValidationFailed(issues_from_pydantic(exc.errors()))
+        return render_error(err, request.url.path, _request_id(request))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        err: DealbenchError
+        if exc.status_code == 404:
+            err = NotFound("No such route." if exc.detail == "Not Found" else str(exc.detail))
+        elif exc.status_code == 405:
+            err = MethodNotAllowed(f"Method {request.method} is not allowed on this route.")
+        else:
+            err = DealbenchError(str(exc.detail))
+            err.status_code = exc.status_code
+        err.headers.update(exc.headers or {})
+        return render_error(err, request.url.path, _request_id(request))
+
+    app.add_exception_handler(DealbenchError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def _install_docs(app: FastAPI) -> None:
+    app.mount("/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Dealbench API",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon-32x32.png",
+            swagger_ui_parameters={"persistAuthorization": True},
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__}

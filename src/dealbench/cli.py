@@ -1,0 +1,289 @@
+"""The ``dealbench`` command: serve, bootstrap, database, tokens, organizations, API schema."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dealbench.kit.errors import DealbenchError
+from dealbench.kit.migrate import upgrade
+from dealbench.kit.services import Services
+from dealbench.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="Dealbench: technical sales evaluations, self-hosted.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(org_app, name="org")
+
+console = Console(stderr=True)
+T = TypeVar("T")
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    return f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+
+
+def run_in_session(settings: Settings, work: Callable[[AsyncSession, Services], Awaitable[T]]) -> T:
+    """Run ``work`` in one committed transaction (the CLI's request boundary)."""
+
+    async def main() -> T:
+        services = Services.build(settings)
+        try:
+            async with services.sessionmaker() as session:
+                result = await work(session, services)
+                await session.commit()
+                return result
+        finally:
+            await services.close()
+
+    return asyncio.run(main())
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
+    demo: Annotated[bool, typer.Option(help="Create the demo organization and print a key for it.")] = False,
+) -> None:
+    """Bring the schema up to date and serve the API."""
+    import uvicorn
+
+    settings = get_settings()
+    settings.resolved_secret_key()  # generated once, before the workers start, so they share it
+    upgrade(settings.effective_database_url)
+    base = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}"
+    if demo:
+        from dealbench.demo import ensure_demo
+
+        org, key, created = run_in_session(settings, lambda s, svc: ensure_demo(s, svc.secret_key))
+        console.rule("[bold]Dealbench demo")
+        console.print(f"Organization  : {org.name} (slug '{org.slug}'){' — created' if created else ''}")
+        console.print(f"API docs      : {base}/docs")
+        console.print(f"GraphQL       : {base}/graphql?access_token={key}")
+        console.print(f"API key ('*') : [bold green]{key}[/bold green]")
+        console.print(f"Try           : curl -H 'X-API-Key: {key}' {base}/v1/organization")
+        console.rule()
+    else:
+        console.print(f"Dealbench on {base} (docs at {base}/docs)")
+    uvicorn.run(
+        "dealbench.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # our own access log redacts tokens from query strings
+        log_level=settings.log_level,
+        loop="uvloop" if sys.platform != "win32" else "asyncio",
+        http="httptools",
+    )
+
+
+@app.command()
+def bootstrap(
+    org: Annotated[str, typer.Option(help="Organization name.")],
+    slug: Annotated[str, typer.Option(help="Organization slug (its subdomain).")],
+    admin_email: Annotated[str, typer.Option(help="Email of the first ADMIN user.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Create an organization, its first ADMIN and an organization token with scope '*'."""
+    from dealbench.models import Role
+    from dealbench.organizations.service import create_organization, get_by_slug
+    from dealbench.tokens.service import issue_token
+    from dealbench.users.schemas import UserCreate
+    from dealbench.users.service import add_user
+
+    settings = get_settings()
+    upgrade(settings.effective_database_url)
+
+    async def work(session: AsyncSession, services: Services) -> dict[str, Any]:
+        if await get_by_slug(session, slug) is not None:
+            raise _fail(f"an organization with slug '{slug}' already exists")
+        organization = await create_organization(session, name=org, slug=slug)
+        user = await add_user(session, organization, UserCreate(email=admin_email, role=Role.ADMIN))
+        _, plaintext = await issue_token(
+            session,
+            organization=organization,
+            name="bootstrap",
+            secret_key=services.secret_key,
+            created_by_user_id=user.id,
+        )
+        return {
+            "organization": {"id": organization.id, "name": organization.name, "slug": organization.slug},
+            "user": {"id": user.id, "email": user.email},
+            "token": plaintext,
+        }
+
+    try:
+        result = run_in_session(settings, work)
+    except DealbenchError as exc:
+        raise _fail(exc.message) from None
+    except ValidationError as exc:
+        raise _fail(_first_error(exc)) from None
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        console.print(f"Organization {result['organization']['name']} ({slug}) created.")
+        console.print(f"Admin: {result['user']['email']}")
+        console.print(
+            f"Organization token (scope '*'), shown once: [bold green]{result['token']}[/bold green]"
+        )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date."""
+    upgrade(get_settings().effective_database_url)
+    console.print("Schema up to date.")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail when the models and the migrations disagree."""
+    from dealbench.kit.migrate import check
+
+    url = get_settings().effective_database_url
+    upgrade(url)
+    check(url)
+
+
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Option("-m", "--message")],
+    rev_id: Annotated[str, typer.Option(help="Revision id, e.g. 0005.")],
+) -> None:
+    """Autogenerate a migration from the models (developers)."""
+    from dealbench.kit.migrate import revision
+
+    revision(get_settings().effective_database_url, message, rev_id)
+
+
+def _split_scopes(values: list[str]) -> list[str]:
+    return [s for v in values for s in v.replace(",", " ").split() if s]
+
+
+@tokens_app.command("create")
+def tokens_create(
+    org: Annotated[str, typer.Option(help="Organization slug.")],
+    name: Annotated[str, typer.Option(help="Token name.")],
+    scopes: Annotated[list[str], typer.Option(help="Scopes (repeat, or separate with spaces/commas).")],
+    user: Annotated[str | None, typer.Option(help="Email: makes a personal token of that user.")] = None,
+) -> None:
+    """Create a token and print its plaintext (shown once)."""
+    from dealbench.organizations.service import get_by_slug
+    from dealbench.tokens.service import issue_token
+    from dealbench.users.service import find_by_email
+
+    settings = get_settings()
+    upgrade(settings.effective_database_url)
+
+    async def work(session: AsyncSession, services: Services) -> str:
+        organization = await get_by_slug(session, org)
+        if organization is None:
+            raise _fail(f"no organization with slug '{org}'")
+        owner = None
+        if user:
+            owner = await find_by_email(session, organization.id, user)
+            if owner is None:
+                raise _fail(f"no user '{user}' in '{org}'")
+        _, plaintext = await issue_token(
+            session,
+            organization=organization,
+            name=name,
+            secret_key=services.secret_key,
+            user=owner,
+            scopes=_split_scopes(scopes),
+        )
+        return plaintext
+
+    try:
+        plaintext = run_in_session(settings, work)
+    except DealbenchError as exc:
+        raise _fail(exc.message) from None
+    sys.stdout.write(plaintext + "\n")
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: Annotated[int, typer.Argument(help="Token id.")]) -> None:
+    """Revoke a token."""
+    from dealbench.models import ApiToken
+    from dealbench.tokens.service import revoke
+
+    settings = get_settings()
+
+    async def work(session: AsyncSession, _services: Services) -> None:
+        token = (await session.execute(select(ApiToken).where(ApiToken.id == token_id))).scalar_one_or_none()
+        if token is None:
+            raise _fail(f"no token with id {token_id}")
+        await revoke(session, token)
+
+    run_in_session(settings, work)
+    console.print(f"Token {token_id} revoked.")
+
+
+@org_app.command("set")
+def org_set(
+    slug: Annotated[str, typer.Argument(help="Organization slug.")],
+    api_access: Annotated[bool | None, typer.Option("--api-access/--no-api-access")] = None,
+    api_download_default: Annotated[
+        bool | None, typer.Option("--api-download-default/--no-api-download-default")
+    ] = None,
+) -> None:
+    """Change organization settings from the server (e.g. re-enable API access)."""
+    from dealbench.organizations.service import get_by_slug, settings_of
+
+    async def work(session: AsyncSession, _services: Services) -> dict[str, Any]:
+        organization = await get_by_slug(session, slug)
+        if organization is None:
+            raise _fail(f"no organization with slug '{slug}'")
+        values = settings_of(organization)
+        if api_access is not None:
+            values["apiAccessEnabled"] = api_access
+        if api_download_default is not None:
+            values["apiDownloadEnabledDefault"] = api_download_default
+        organization.settings = values
+        return values
+
+    console.print(run_in_session(get_settings(), work))
+
+
+@app.command("openapi")
+def openapi(
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the OpenAPI document (committed as openapi.json)."""
+    from dealbench.app import create_app
+
+    spec = create_app(Settings(secret_key="openapi-export")).openapi()
+    text = json.dumps(spec, indent=2, sort_keys=False) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,67 @@
+"""The demo organization of ``dealbench serve --demo``: created once, re-keyed at every start."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dealbench.kit.db import utcnow
+from dealbench.models import ApiToken, Organization, Role, User
+from dealbench.organizations.service import create_organization, get_by_slug
+from dealbench.tokens.service import issue_token
+from dealbench.users.schemas import UserCreate
+from dealbench.users.service import add_user
+
+DEMO_SLUG = "demo"
+DEMO_KEY_NAME = "demo key (dealbench serve --demo)"
+
+DEMO_USERS = [
+    ("ada@demo.dealbench.dev", "Ada", "Admin", Role.ADMIN),
+    ("sam@demo.dealbench.dev", "Sam", "Seller", Role.MEMBER),
+    ("erin@demo.dealbench.dev", "Erin", "Engineer", Role.MEMBER),
+    ("vic@demo.dealbench.dev", "Vic", "Viewer", Role.VIEWER),
+]
+
+#: Each domain that has demo content registers a seeder: ``(session, org, users) -> None``.
+DemoSeeder = Callable[[AsyncSession, Organization, list[User]], Awaitable[None]]
+SEEDERS: list[DemoSeeder] = []
+
+
+def _load_seeders() -> None:
+    """Import the domains that seed demo content (each appends to :data:`SEEDERS`)."""
+    import importlib
+
+    for module in ("dealbench.deals.demo", "dealbench.documents.demo", "dealbench.pipeline.demo"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+async def ensure_demo(session: AsyncSession, secret_key: str) -> tuple[Organization, str, bool]:
+    """Create the demo organization when missing; mint a fresh ``*`` key (older demo keys are revoked)."""
+    org = await get_by_slug(session, DEMO_SLUG)
+    created = org is None
+    if org is None:
+        org = await create_organization(session, name="Demo", slug=DEMO_SLUG, timezone="America/New_York")
+        users = [
+            await add_user(session, org, UserCreate(email=email, first_name=first, last_name=last, role=role))
+            for email, first, last, role in DEMO_USERS
+        ]
+        _load_seeders()
+        for seeder in SEEDERS:
+            await seeder(session, org, users)
+    await session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.organization_id == org.id,
+            ApiToken.name == DEMO_KEY_NAME,
+            ApiToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+    _, plaintext = await issue_token(session, organization=org, name=DEMO_KEY_NAME, secret_key=secret_key)
+    return org, plaintext, created

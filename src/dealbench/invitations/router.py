@@ -1,0 +1,73 @@
+"""Invitations, in the Opine dialect; accept and reject need only the invitation's code."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from dealbench.invitations import service
+from dealbench.invitations.schemas import (
+    InvitationAccepted,
+    InvitationAnswer,
+    InvitationCreate,
+    InvitationCreated,
+    InvitationOut,
+)
+from dealbench.kit.auth import scoped
+from dealbench.kit.pagination import Paging
+from dealbench.kit.principal import Principal
+from dealbench.kit.schemas import IdOnly, Page
+from dealbench.kit.services import AppServices
+from dealbench.kit.session import DbSession
+from dealbench.models import InvitationStatus
+
+router = APIRouter(prefix="/v1", tags=["Invitations"])
+
+InvitationsRead = Annotated[Principal, scoped("invitations:read")]
+InvitationsWrite = Annotated[Principal, scoped("invitations:write")]
+
+
+@router.get("/organization/invitations", response_model=Page[InvitationOut])
+async def list_invitations(
+    principal: InvitationsRead,
+    session: DbSession,
+    paging: Paging,
+    status: Annotated[InvitationStatus | None, Query()] = None,
+    includeExpired: Annotated[bool, Query()] = False,
+) -> dict[str, Any]:
+    """Invitations of the organization; expired ones only with `includeExpired=true`."""
+    items, total = await service.list_invitations(
+        session, principal, paging, status=status, include_expired=includeExpired
+    )
+    return paging.page(items, total)
+
+
+@router.post("/organization/invitations", response_model=InvitationCreated, status_code=201)
+async def create_invitation(
+    body: InvitationCreate, principal: InvitationsWrite, session: DbSession, services: AppServices
+) -> InvitationCreated:
+    """Invite an email with a role. The answer carries the one-time `code`, shown this once."""
+    invitation, code = await service.create_invitation(session, principal, body, services.secret_key)
+    return InvitationCreated.model_validate(
+        {**InvitationOut.model_validate(invitation).model_dump(), "code": code}
+    )
+
+
+@router.post("/organization/invitations/{id}/revoke", response_model=IdOnly)
+async def revoke_invitation(id: int, principal: InvitationsWrite, session: DbSession) -> IdOnly:
+    invitation = await service.revoke_invitation(session, principal, id)
+    return IdOnly(id=invitation.id)
+
+
+@router.post("/invitations/accept", response_model=InvitationAccepted, tags=["Invitations"])
+async def accept_invitation(body: InvitationAnswer, session: DbSession, services: AppServices) -> Any:
+    """Accept an invitation with its code (no token needed): creates the user."""
+    invitation, user = await service.accept_invitation(session, body, services.secret_key)
+    return {"invitation": invitation, "user": user}
+
+
+@router.post("/invitations/reject", response_model=InvitationOut, tags=["Invitations"])
+async def reject_invitation(body: InvitationAnswer, session: DbSession, services: AppServices) -> Any:
+    """Reject an invitation with its code (no token needed)."""
+    return await service.reject_invitation(session, body, services.secret_key)

@@ -1,0 +1,123 @@
+"""Invitations: an admin invites an email with a role; the invitee accepts or rejects with a code."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dealbench.invitations.schemas import InvitationAnswer, InvitationCreate
+from dealbench.kit.crypto import keyed_hash, new_code
+from dealbench.kit.db import utcnow
+from dealbench.kit.errors import Conflict, NotFound
+from dealbench.kit.pagination import ListParams
+from dealbench.kit.principal import Principal
+from dealbench.kit.tenancy import get_in_tenant, in_tenant
+from dealbench.models import Invitation, InvitationStatus, Organization, User
+from dealbench.users.schemas import UserCreate
+from dealbench.users.service import add_user, find_by_email
+
+VALIDITY = timedelta(days=7)
+
+
+async def list_invitations(
+    session: AsyncSession,
+    principal: Principal,
+    params: ListParams,
+    *,
+    status: InvitationStatus | None = None,
+    include_expired: bool = False,
+) -> tuple[list[Invitation], int]:
+    base = in_tenant(Invitation, principal.organization_id)
+    if status is not None:
+        base = base.where(Invitation.status == status)
+    if not include_expired:
+        base = base.where(Invitation.expires_at > utcnow())
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    rows = await session.execute(base.order_by(Invitation.id).limit(params.limit).offset(params.offset))
+    return list(rows.scalars()), total
+
+
+async def create_invitation(
+    session: AsyncSession, principal: Principal, data: InvitationCreate, secret_key: str
+) -> tuple[Invitation, str]:
+    email = str(data.invitee_email).strip().lower()
+    if await find_by_email(session, principal.organization_id, email) is not None:
+        raise Conflict(f"'{email}' is already a member of this organization.")
+    pending = await session.execute(
+        in_tenant(Invitation, principal.organization_id).where(
+            Invitation.invitee_email == email,
+            Invitation.status == InvitationStatus.PENDING,
+            Invitation.expires_at > utcnow(),
+        )
+    )
+    if pending.scalars().first() is not None:
+        raise Conflict(f"A pending invitation for '{email}' already exists.")
+    code = new_code()
+    now = utcnow()
+    invitation = Invitation(
+        organization_id=principal.organization_id,
+        invitee_email=email,
+        role=data.role,
+        inviter_user_id=principal.acting_user_id,
+        code_hash=keyed_hash(secret_key, code),
+        created_at=now,
+        updated_at=now,
+        expires_at=now + VALIDITY,
+    )
+    session.add(invitation)
+    await session.flush()
+    return invitation, code
+
+
+async def revoke_invitation(session: AsyncSession, principal: Principal, invitation_id: int) -> Invitation:
+    invitation = await get_in_tenant(
+        session, Invitation, principal.organization_id, invitation_id, what="Invitation"
+    )
+    if invitation.status is not InvitationStatus.PENDING:
+        raise Conflict(f"Only a PENDING invitation can be revoked; this one is {invitation.status.value}.")
+    invitation.status = InvitationStatus.REVOKED
+    await session.flush()
+    return invitation
+
+
+async def _by_code(session: AsyncSession, code: str, secret_key: str) -> Invitation:
+    stmt = select(Invitation).where(Invitation.code_hash == keyed_hash(secret_key, code)).with_for_update()
+    invitation = (await session.execute(stmt)).scalar_one_or_none()
+    if invitation is None:
+        raise NotFound("Invitation not found.")
+    if invitation.status is not InvitationStatus.PENDING:
+        raise Conflict(f"This invitation is {invitation.status.value} and can no longer be answered.")
+    if invitation.expires_at <= utcnow():
+        raise Conflict("This invitation has expired.")
+    return invitation
+
+
+async def accept_invitation(
+    session: AsyncSession, data: InvitationAnswer, secret_key: str
+) -> tuple[Invitation, User]:
+    """Accept with the one-time code (no token): the invitee becomes a user with the invited role."""
+    invitation = await _by_code(session, data.code, secret_key)
+    org = await session.get(Organization, invitation.organization_id)
+    assert org is not None
+    user = await add_user(
+        session,
+        org,
+        UserCreate(
+            email=invitation.invitee_email,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            role=invitation.role,
+        ),
+    )
+    invitation.status = InvitationStatus.ACCEPTED
+    await session.flush()
+    return invitation, user
+
+
+async def reject_invitation(session: AsyncSession, data: InvitationAnswer, secret_key: str) -> Invitation:
+    invitation = await _by_code(session, data.code, secret_key)
+    invitation.status = InvitationStatus.REJECTED
+    await session.flush()
+    return invitation

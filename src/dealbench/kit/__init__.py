@@ -1,0 +1,1 @@
+"""Shared machinery: database, errors, auth principal, pagination, JSON, rate limits."""

@@ -1,0 +1,53 @@
+"""Render a :class:`DealbenchError` in the dialect of the route it happened on.
+
+- ``/api/v1``: JSend (``fail`` for 4xx, ``error`` for 5xx)
+- ``/graphql``: a GraphQL error object with ``extensions.code``
+- everything else (``/v1`` ...): Opine ``{"error": ...}`` with Zod ``issues`` for bad input
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import orjson
+from starlette.responses import Response
+
+from dealbench.kit.errors import DealbenchError, ValidationFailed
+
+Dialect = Literal["opine", "jsend", "graphql"]
+
+
+def dialect_for(path: str) -> Dialect:
+    if path == "/api/v1" or path.startswith("/api/v1/"):
+        return "jsend"
+    if path == "/graphql" or path.startswith("/graphql/"):
+        return "graphql"
+    return "opine"
+
+
+def error_body(err: DealbenchError, dialect: Dialect) -> dict[str, Any]:
+    if dialect == "jsend":
+        if err.status_code >= 500:
+            return {"status": "error", "message": err.message, "code": err.status_code}
+        return {"status": "fail", "data": err.jsend_data()}
+    if dialect == "graphql":
+        extensions: dict[str, Any] = {"code": err.graphql_code}
+        if isinstance(err, ValidationFailed):
+            extensions["issues"] = err.issues
+        return {"data": None, "errors": [{"message": err.message, "extensions": extensions}]}
+    body: dict[str, Any] = {"error": err.message}
+    if isinstance(err, ValidationFailed):
+        body["issues"] = err.issues
+    return body
+
+
+def render_error(err: DealbenchError, path: str, request_id: str | None = None) -> Response:
+    headers = dict(err.headers)
+    if request_id:
+        headers["X-Request-Id"] = request_id
+    return Response(
+        orjson.dumps(error_body(err, dialect_for(path))),
+        status_code=err.status_code,
+        headers=headers,
+        media_type="application/json",
+    )

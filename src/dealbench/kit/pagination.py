@@ -1,0 +1,37 @@
+"""``limit``/``offset`` (alias ``skip``) list parameters of the ``/v1`` dialect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+
+from dealbench.kit.errors import ValidationFailed
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ListParams:
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+    def page(self, items: list[Any], total: int) -> dict[str, Any]:
+        return {"items": items, "limit": self.limit, "offset": self.offset, "totalCount": total}
+
+
+def _list_params(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="Maximum number of items to return (1..1000).")
+    ] = DEFAULT_LIMIT,
+    offset: Annotated[int | None, Query(ge=0, description="Number of items to skip.")] = None,
+    skip: Annotated[int | None, Query(ge=0, description="Synonym of `offset`.")] = None,
+) -> ListParams:
+    if offset is not None and skip is not None and offset != skip:
+        raise ValidationFailed.at(["skip"], "`skip` and `offset` are synonyms; send one of them.")
+    return ListParams(limit=limit, offset=offset if offset is not None else (skip or 0))
+
+
+Paging = Annotated[ListParams, Depends(_list_params)]

@@ -1,0 +1,100 @@
+"""Pydantic building blocks shared by every ``/v1`` schema."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+import email_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+
+def iso_ms(value: datetime) -> str:
+    """``2025-10-30T12:55:20.367Z``: ISO 8601, UTC, milliseconds."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+Timestamp = Annotated[datetime, PlainSerializer(iso_ms, return_type=str, when_used="json")]
+
+
+class OutModel(BaseModel):
+    """An answer: camelCase on the wire, built from attributes or dicts."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+
+class InModel(BaseModel):
+    """A request body: camelCase, unknown keys refused (so typos are reported, not dropped).
+
+    ``access_token`` is one of the documented ways to send a token and is never a field.
+    """
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=False
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_access_token(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "access_token" in data:
+            data = {k: v for k, v in data.items() if k != "access_token"}
+        return data
+
+    def provided(self) -> dict[str, Any]:
+        """The fields the client sent, by attribute name (partial-update semantics)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """The ``/v1`` list envelope."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    items: list[T]
+    limit: int
+    offset: int
+    total_count: int = Field(alias="totalCount")
+
+
+class IdOnly(OutModel):
+    id: int
+
+
+# Internal domains (corp.local, example.test) are legitimate on a self-hosted server.
+email_validator.SPECIAL_USE_DOMAIN_NAMES[:] = [
+    d for d in email_validator.SPECIAL_USE_DOMAIN_NAMES if d not in {"local", "test", "localhost", "internal"}
+]
+
+
+def _email(value: Any) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "zod_invalid_type", "Expected string, received " + type(value).__name__, {"expected": "string"}
+        )
+    try:
+        result = email_validator.validate_email(
+            value.strip(), check_deliverability=False, allow_smtputf8=True, test_environment=True
+        )
+    except email_validator.EmailNotValidError as exc:
+        raise PydanticCustomError("zod_invalid_string", "Invalid email", {"validation": "email"}) from exc
+    return result.normalized.lower()
+
+
+#: An email address, normalized to lower case; any syntactically valid domain is accepted.
+Email = Annotated[str, BeforeValidator(_email), WithJsonSchema({"type": "string", "format": "email"})]

@@ -1,0 +1,46 @@
+"""Process-wide resources, built once per app: settings, engine, sessions, limiter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from dealbench.kit.db import create_engine, make_sessionmaker
+from dealbench.kit.ratelimit import RateLimiter
+from dealbench.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    rate_limiter: RateLimiter
+    secret_key: str
+    #: Optional per-domain resources (storage, mailer ...), added by the domains that need them.
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        engine = create_engine(settings.effective_database_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessionmaker=make_sessionmaker(engine),
+            rate_limiter=RateLimiter(settings.redis_url),
+            secret_key=settings.resolved_secret_key(),
+        )
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+#: For routers that need a process-wide resource: ``services: AppServices``.
+AppServices = Annotated[Services, Depends(get_services)]

@@ -1,0 +1,32 @@
+"""The request's database session: one per request, committed at the boundary."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dealbench.kit.db import write_intent
+
+_READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Commit when the handler succeeds, roll back when it raises; services never commit."""
+    token = write_intent.set(request.method not in _READ_METHODS)
+    try:
+        async with request.app.state.services.sessionmaker() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+    finally:
+        write_intent.reset(token)
+
+
+#: The request's session, for routers: ``session: DbSession``.
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]

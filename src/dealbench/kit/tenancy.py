@@ -1,0 +1,49 @@
+"""Tenant scoping, in one place: every query starts from the principal's organization."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dealbench.kit.errors import NotFound
+
+M = TypeVar("M")
+
+
+def host_tenant_slug(host: str | None, base_domain: str | None) -> str | None:
+    """``acme`` for ``acme.<base domain>[:port]``; ``None`` for any other host."""
+    if not host or not base_domain:
+        return None
+    hostname = host.rsplit(":", 1)[0].lower().rstrip(".") if not host.startswith("[") else ""
+    suffix = "." + base_domain.lower().strip(".")
+    if hostname.endswith(suffix):
+        slug = hostname[: -len(suffix)]
+        if slug and "." not in slug:
+            return slug
+    return None
+
+
+def in_tenant(model: type[M], organization_id: int) -> Select[M]:  # type: ignore[type-var]
+    """``SELECT model WHERE organization_id = :org``: the start of every tenant query."""
+    return select(model).where(model.organization_id == organization_id)  # type: ignore[attr-defined,return-value]
+
+
+async def get_in_tenant(
+    session: AsyncSession,
+    model: type[M],
+    organization_id: int,
+    object_id: Any,
+    *,
+    what: str | None = None,
+    extra: Any = None,
+) -> M:
+    """One object of the tenant, or 404 (never 403: another tenant's object does not exist here)."""
+    stmt = in_tenant(model, organization_id).where(model.id == object_id)  # type: ignore[attr-defined]
+    if extra is not None:
+        stmt = stmt.where(extra)
+    obj = (await session.execute(stmt)).scalar_one_or_none()
+    if obj is None:
+        raise NotFound(f"{what or model.__name__} not found.")
+    return obj  # type: ignore[return-value]

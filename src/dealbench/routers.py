@@ -1,0 +1,16 @@
+"""Where each domain's routers join the app. A new domain adds one line here."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def include_routers(app: FastAPI) -> None:
+    from dealbench.invitations.router import router as invitations
+    from dealbench.organizations.router import router as organizations
+    from dealbench.teams.router import router as teams
+    from dealbench.tokens.router import router as tokens
+    from dealbench.users.router import router as users
+
+    for router in (organizations, users, teams, invitations, tokens):
+        app.include_router(router)

@@ -1,0 +1,59 @@
+"""Configuration, read from ``DEALBENCH_*`` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DEALBENCH_", extra="ignore")
+
+    var_dir: Path = Path("./var")
+    database_url: str = ""
+    redis_url: str | None = None
+    secret_key: str | None = None
+    rate_limit_per_minute: int = Field(default=50, ge=1)
+    base_domain: str | None = None
+    storage_url: str = "file://./var/files"
+    max_upload_bytes: int = 2 * 1024**3
+    max_request_body_bytes: int = 10 * 1024**2
+    maintenance: bool = False
+    smtp_url: str | None = None
+    public_url: str | None = None
+    graphql_playground_readonly: bool = False
+    log_level: str = "info"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'dealbench.db'}"
+
+    def resolved_secret_key(self) -> str:
+        """The secret key: from the environment, else generated once and kept under ``var_dir``."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret.key"
+        if not path.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another process won the race: read what it wrote
+            else:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_urlsafe(48))
+        key = path.read_text().strip()
+        if not key:
+            raise RuntimeError(f"{path} is empty; delete it or set DEALBENCH_SECRET_KEY")
+        self.secret_key = key
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

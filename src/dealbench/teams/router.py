@@ -1,0 +1,52 @@
+"""Teams, in the Opus 2 dialect."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+
+from dealbench.kit.auth import scoped
+from dealbench.kit.pagination import Paging
+from dealbench.kit.principal import Principal
+from dealbench.kit.schemas import Page
+from dealbench.kit.session import DbSession
+from dealbench.teams import service
+from dealbench.teams.schemas import TeamCreate, TeamOut
+from dealbench.users.schemas import UserOut
+
+router = APIRouter(prefix="/v1", tags=["Teams"])
+
+TeamsRead = Annotated[Principal, scoped("teams:read")]
+TeamsWrite = Annotated[Principal, scoped("teams:write")]
+
+
+@router.get("/teams", response_model=Page[TeamOut])
+async def list_teams(principal: TeamsRead, session: DbSession, paging: Paging) -> dict[str, Any]:
+    teams, total = await service.list_teams(session, principal, paging)
+    return paging.page(teams, total)
+
+
+@router.post("/teams", response_model=TeamOut, status_code=201)
+async def create_team(body: TeamCreate, principal: TeamsWrite, session: DbSession) -> Any:
+    """Create a team; names are unique in the organization, ignoring case (409)."""
+    return await service.create_team(session, principal, body)
+
+
+@router.get("/teams/{teamId}/users", response_model=Page[UserOut])
+async def list_team_users(
+    teamId: int, principal: TeamsRead, session: DbSession, paging: Paging
+) -> dict[str, Any]:
+    users, total = await service.list_team_users(session, principal, teamId, paging)
+    return paging.page(users, total)
+
+
+@router.put("/teams/{teamId}/users/{email}", response_model=UserOut)
+async def add_team_user(teamId: int, email: str, principal: TeamsWrite, session: DbSession) -> Any:
+    """Add the user with this email to the team (idempotent)."""
+    return await service.add_team_user(session, principal, teamId, email)
+
+
+@router.delete("/teams/{teamId}/users/{email}", response_model=UserOut)
+async def remove_team_user(teamId: int, email: str, principal: TeamsWrite, session: DbSession) -> Any:
+    return await service.remove_team_user(session, principal, teamId, email)

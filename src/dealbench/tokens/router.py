@@ -1,0 +1,49 @@
+"""The tokens API (Opus 2 ``tokens`` + the Opine key settings), one system for every dialect."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from dealbench.kit.auth import scoped
+from dealbench.kit.pagination import Paging
+from dealbench.kit.principal import Principal
+from dealbench.kit.schemas import Page
+from dealbench.kit.services import AppServices
+from dealbench.kit.session import DbSession
+from dealbench.tokens import service
+from dealbench.tokens.schemas import TokenCreate, TokenCreated, TokenOut
+
+router = APIRouter(prefix="/v1", tags=["Tokens"])
+
+TokensRead = Annotated[Principal, scoped("tokens:read")]
+TokensWrite = Annotated[Principal, scoped("tokens:write")]
+
+
+@router.post("/tokens", response_model=TokenCreated, status_code=201)
+async def create_token(
+    body: TokenCreate, principal: TokensWrite, session: DbSession, services: AppServices
+) -> TokenCreated:
+    """Create a token. Without `userId` it is an organization token (ends in `o`), else a personal
+    token of that user (ends in `p`). The plaintext `token` is in this answer only."""
+    token, plaintext = await service.create_token(session, principal, body, services.secret_key)
+    return TokenCreated.model_validate({**TokenOut.model_validate(token).model_dump(), "token": plaintext})
+
+
+@router.get("/tokens", response_model=Page[TokenOut])
+async def list_tokens(
+    principal: TokensRead,
+    session: DbSession,
+    paging: Paging,
+    includeRevoked: Annotated[bool, Query()] = False,
+) -> dict[str, Any]:
+    """Tokens, without their secrets: every token for admins, one's own for other users."""
+    items, total = await service.list_tokens(session, principal, paging, include_revoked=includeRevoked)
+    return paging.page(items, total)
+
+
+@router.delete("/tokens/{id}", response_model=TokenOut)
+async def revoke_token(id: int, principal: TokensWrite, session: DbSession) -> Any:
+    """Revoke a token (idempotent); it answers 401 from then on."""
+    return await service.revoke_token(session, principal, id)

@@ -1,0 +1,113 @@
+"""Users in the Opine dialect (``/v1/organization/users``) and the Opus 2 one (``/v1/users``...)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response
+from pydantic import ValidationError
+
+from dealbench.kit.auth import scoped
+from dealbench.kit.errors import DealbenchError, ValidationFailed
+from dealbench.kit.pagination import Paging
+from dealbench.kit.principal import Principal
+from dealbench.kit.schemas import IdOnly, Page
+from dealbench.kit.session import DbSession
+from dealbench.kit.zod import issues_from_pydantic
+from dealbench.users import service
+from dealbench.users.schemas import BulkUserAnswer, BulkUserResult, RoleOut, UserCreate, UserOut
+
+router = APIRouter(prefix="/v1", tags=["Users"])
+
+UsersRead = Annotated[Principal, scoped("users:read")]
+UsersWrite = Annotated[Principal, scoped("users:write")]
+
+
+@router.get("/organization/users", response_model=Page[UserOut])
+async def list_organization_users(principal: UsersRead, session: DbSession, paging: Paging) -> dict[str, Any]:
+    """The organization's users, by id."""
+    users, total = await service.list_users(session, principal, paging)
+    return paging.page(users, total)
+
+
+@router.delete("/organization/users/{id}", response_model=IdOnly)
+async def remove_organization_user(id: int, principal: UsersWrite, session: DbSession) -> IdOnly:
+    """Remove a user; their personal tokens are revoked. The last ADMIN cannot be removed (409)."""
+    user = await service.remove_user(session, principal, id)
+    return IdOnly(id=user.id)
+
+
+@router.get("/roles", response_model=Page[RoleOut])
+async def list_roles(principal: UsersRead) -> dict[str, Any]:
+    """The roles a user can have, with what each may do."""
+    return {
+        "items": service.ROLES,
+        "limit": len(service.ROLES),
+        "offset": 0,
+        "totalCount": len(service.ROLES),
+    }
+
+
+@router.get("/users", response_model=Page[UserOut])
+async def list_users(principal: UsersRead, session: DbSession, paging: Paging) -> dict[str, Any]:
+    """All users of the organization (Opus 2 dialect)."""
+    users, total = await service.list_users(session, principal, paging)
+    return paging.page(users, total)
+
+
+@router.get("/user/id/{userId}", response_model=UserOut)
+async def get_user(userId: int, principal: UsersRead, session: DbSession) -> Any:
+    return await service.get_user(session, principal, userId)
+
+
+@router.get("/user/byemail", response_model=UserOut)
+async def get_user_by_email(
+    principal: UsersRead,
+    session: DbSession,
+    email: Annotated[str, Query(min_length=3, description="Matched case-insensitively.")],
+) -> Any:
+    return await service.get_user_by_email(session, principal, email)
+
+
+@router.post(
+    "/users",
+    response_model=UserOut | BulkUserAnswer,
+    status_code=201,
+    responses={200: {"model": BulkUserAnswer, "description": "A list was sent: one result per item."}},
+)
+async def add_users(
+    principal: UsersWrite,
+    session: DbSession,
+    response: Response,
+    payload: Annotated[
+        dict[str, Any] | list[dict[str, Any]],
+        Body(description="One user (answers 201 with it) or a list (answers 200 with a result per item)."),
+    ],
+) -> Any:
+    """Add one user, or several: with a list, one bad item loses none of the others."""
+    if isinstance(payload, dict):
+        try:
+            data = UserCreate.model_validate(payload)
+        except ValidationError as exc:
+            raise ValidationFailed(issues_from_pydantic(exc.errors())) from exc
+        return await service.create_user(session, principal, data)
+
+    results: list[BulkUserResult] = []
+    for index, item in enumerate(payload):
+        try:
+            data = UserCreate.model_validate(item)
+        except ValidationError as exc:
+            issues = issues_from_pydantic(exc.errors())
+            for issue in issues:
+                issue["path"] = [index, *issue["path"]]
+            results.append(BulkUserResult(index=index, status=400, error="Validation error.", issues=issues))
+            continue
+        try:
+            user = await service.create_user(session, principal, data)
+        except DealbenchError as exc:
+            results.append(BulkUserResult(index=index, status=exc.status_code, error=exc.message))
+            continue
+        results.append(BulkUserResult(index=index, status=201, user=UserOut.model_validate(user)))
+    response.status_code = 200
+    created = sum(1 for r in results if r.status == 201)
+    return BulkUserAnswer(items=results, created_count=created, error_count=len(results) - created)

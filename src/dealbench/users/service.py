@@ -1,0 +1,127 @@
+"""Users of an organization: listing, lookup, creation, removal."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dealbench.kit.db import utcnow
+from dealbench.kit.errors import Conflict, NotFound
+from dealbench.kit.pagination import ListParams
+from dealbench.kit.principal import Principal
+from dealbench.kit.tenancy import get_in_tenant, in_tenant
+from dealbench.models import ApiToken, Organization, Role, TeamMember, User
+from dealbench.users.schemas import UserCreate
+
+ROLES = [
+    {
+        "name": Role.ADMIN,
+        "description": "Manages the organization, its users, teams, invitations and every token.",
+        "can_write": True,
+        "can_manage_users": True,
+        "can_manage_organization": True,
+    },
+    {
+        "name": Role.MEMBER,
+        "description": "Reads and writes deals, plans, tickets and documents; manages own tokens.",
+        "can_write": True,
+        "can_manage_users": False,
+        "can_manage_organization": False,
+    },
+    {
+        "name": Role.VIEWER,
+        "description": "Reads everything it can see; never writes.",
+        "can_write": False,
+        "can_manage_users": False,
+        "can_manage_organization": False,
+    },
+]
+
+
+def active_users(organization_id: int):  # type: ignore[no-untyped-def]
+    return in_tenant(User, organization_id).where(User.deleted_at.is_(None))
+
+
+async def list_users(
+    session: AsyncSession, principal: Principal, params: ListParams
+) -> tuple[list[User], int]:
+    base = active_users(principal.organization_id)
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    rows = (await session.execute(base.order_by(User.id).limit(params.limit).offset(params.offset))).scalars()
+    return list(rows), total
+
+
+async def get_user(session: AsyncSession, principal: Principal, user_id: int) -> User:
+    return await get_in_tenant(
+        session, User, principal.organization_id, user_id, what="User", extra=User.deleted_at.is_(None)
+    )
+
+
+async def find_by_email(session: AsyncSession, organization_id: int, email: str) -> User | None:
+    stmt = active_users(organization_id).where(User.email == email.strip().lower())
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_user_by_email(session: AsyncSession, principal: Principal, email: str) -> User:
+    user = await find_by_email(session, principal.organization_id, email)
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+async def add_user(
+    session: AsyncSession,
+    organization: Organization,
+    data: UserCreate,
+) -> User:
+    """Create a user; 409 when the email is taken in the organization (checked and constrained)."""
+    email = str(data.email).strip().lower()
+    if await find_by_email(session, organization.id, email) is not None:
+        raise Conflict(f"A user with email '{email}' already exists in this organization.")
+    user = User(
+        organization_id=organization.id,
+        email=email,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        role=data.role,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(user)
+    except IntegrityError as exc:
+        raise Conflict(f"A user with email '{email}' already exists in this organization.") from exc
+    return user
+
+
+async def create_user(session: AsyncSession, principal: Principal, data: UserCreate) -> User:
+    return await add_user(session, principal.organization, data)
+
+
+async def remove_user(session: AsyncSession, principal: Principal, user_id: int) -> User:
+    """Remove a user: revoke their personal tokens, leave their teams; never the last ADMIN."""
+    user = await get_user(session, principal, user_id)
+    if user.role is Role.ADMIN:
+        admins = (
+            await session.execute(
+                select(func.count())
+                .select_from(User)
+                .where(
+                    User.organization_id == principal.organization_id,
+                    User.role == Role.ADMIN,
+                    User.deleted_at.is_(None),
+                )
+            )
+        ).scalar_one()
+        if admins <= 1:
+            raise Conflict("You cannot remove the last ADMIN of the organization.")
+    now = utcnow()
+    user.deleted_at = now
+    await session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    await session.execute(delete(TeamMember).where(TeamMember.user_id == user.id))
+    await session.flush()
+    return user

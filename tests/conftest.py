@@ -1,0 +1,115 @@
+"""Test fixtures: a real database per test session (SQLite by default, PostgreSQL with
+``DEALBENCH_TEST_DATABASE_URL``), built by the migrations, and an app per session.
+
+Tests isolate by tenant: each test makes its own organizations, so nothing is truncated.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from dealbench.app import create_app
+from dealbench.kit.migrate import upgrade
+from dealbench.kit.services import Services
+from dealbench.settings import Settings
+from tests.factories import Factory, StatementCounter
+
+
+def _pg_admin_url(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A fresh database for this test session, migrated to head."""
+    pg = os.environ.get("DEALBENCH_TEST_DATABASE_URL")
+    if not pg:
+        with tempfile.TemporaryDirectory(prefix="dealbench-test-") as tmp:
+            url = f"sqlite:///{tmp}/test.db"
+            upgrade(url)
+            yield url
+        return
+    import asyncio
+
+    base = _pg_admin_url(pg)
+    name = f"dealbench_test_{uuid.uuid4().hex[:12]}"
+    server, _, _ = base.rpartition("/")
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(base)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = f"{server}/{name}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def var_dir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="dealbench-var-") as tmp:
+        yield Path(tmp)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, var_dir: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        var_dir=var_dir,
+        secret_key="test-secret-key",
+        storage_url=f"file://{var_dir}/files",
+        rate_limit_per_minute=100_000,
+        redis_url=None,
+        base_domain="dealbench.test",
+    )
+
+
+@pytest.fixture(scope="session")
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    svc = Services.build(settings)
+    yield svc
+    await svc.close()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, services: Services) -> FastAPI:
+    return create_app(settings, services)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def factory(services: Services) -> Factory:
+    return Factory(services)
+
+
+@pytest.fixture
+def count_statements(services: Services) -> Iterator[StatementCounter]:
+    counter = StatementCounter(services.engine)
+    with counter:
+        yield counter
+
+
+@pytest.fixture
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgres")

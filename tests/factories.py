@@ -1,0 +1,124 @@
+"""Plain factory functions for tests: each call makes fresh, uniquely named rows, committed."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from dealbench.kit.services import Services
+from dealbench.models import ApiToken, Organization, Role, User
+from dealbench.organizations.service import create_organization
+from dealbench.tokens.service import issue_token
+from dealbench.users.schemas import UserCreate
+from dealbench.users.service import add_user
+
+
+def unique(prefix: str = "x") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+@dataclass
+class Tenant:
+    """An organization with an admin, and an organization token with scope ``*``."""
+
+    org: Organization
+    admin: User
+    token: str
+    token_row: ApiToken
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"X-API-Key": self.token}
+
+
+class Factory:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def tenant(self, *, name: str = "Org", timezone: str = "UTC") -> Tenant:
+        async with self.services.sessionmaker() as session:
+            org = await create_organization(session, name=name, slug=unique("org-"), timezone=timezone)
+            admin = await add_user(
+                session, org, UserCreate(email=f"{unique('admin')}@example.com", role=Role.ADMIN)
+            )
+            row, token = await issue_token(
+                session,
+                organization=org,
+                name="test org token",
+                secret_key=self.services.secret_key,
+                created_by_user_id=admin.id,
+            )
+            await session.commit()
+        return Tenant(org=org, admin=admin, token=token, token_row=row)
+
+    async def user(self, tenant: Tenant, *, role: Role = Role.MEMBER, email: str | None = None) -> User:
+        async with self.services.sessionmaker() as session:
+            user = await add_user(
+                session,
+                tenant.org,
+                UserCreate(email=email or f"{unique('user')}@example.com", role=role),
+            )
+            await session.commit()
+        return user
+
+    async def token(
+        self,
+        tenant: Tenant,
+        *,
+        scopes: list[str] | None = None,
+        user: User | None = None,
+        rate_limit_per_minute: int | None = None,
+    ) -> str:
+        async with self.services.sessionmaker() as session:
+            _, plaintext = await issue_token(
+                session,
+                organization=tenant.org,
+                name=unique("token"),
+                secret_key=self.services.secret_key,
+                user=user,
+                scopes=scopes or ["*"],
+                created_by_user_id=tenant.admin.id,
+                rate_limit_per_minute=rate_limit_per_minute,
+            )
+            await session.commit()
+        return plaintext
+
+    async def personal(
+        self, tenant: Tenant, role: Role = Role.MEMBER, scopes: list[str] | None = None
+    ) -> tuple[User, str]:
+        user = await self.user(tenant, role=role)
+        return user, await self.token(tenant, user=user, scopes=scopes)
+
+
+class StatementCounter:
+    """Counts the SQL statements an engine runs while active."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine.sync_engine
+        self.statements: list[str] = []
+
+    def _on_execute(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        upper = statement.lstrip().upper()
+        if upper.startswith(("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            return
+        self.statements.append(statement)
+
+    def __enter__(self) -> StatementCounter:
+        event.listen(self.engine, "before_cursor_execute", self._on_execute)
+        return self
+
+    def __exit__(self, *exc: object | TracebackType) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._on_execute)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
