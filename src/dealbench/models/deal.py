@@ -43,6 +43,8 @@ class Deal(Base):
     account_name: Mapped[str | None] = mapped_column(String(255))
     account_website: Mapped[str | None] = mapped_column(String(2048))
     evaluation_id: Mapped[int | None] = mapped_column(default=None, index=True)
+    #: The document project that is this deal's file center (set by the documents domain).
+    project_id: Mapped[int | None] = mapped_column(default=None)
     created_date: Mapped[datetime | None] = mapped_column(default=None)
     updated_date: Mapped[datetime | None] = mapped_column(default=None)
     deleted: Mapped[bool] = mapped_column(default=False)
