@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("account_name", sa.String(length=255), nullable=True),
         sa.Column("account_website", sa.String(length=2048), nullable=True),
         sa.Column("evaluation_id", sa.Integer(), nullable=True),
+        sa.Column("project_id", sa.Integer(), nullable=True),
         sa.Column("created_date", dealbench.kit.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("updated_date", dealbench.kit.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("deleted", sa.Boolean(), nullable=False),
