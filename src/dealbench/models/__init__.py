@@ -4,6 +4,23 @@ from dealbench.kit.db import Base
 from dealbench.models.deal import Deal
 from dealbench.models.invitation import Invitation, InvitationStatus
 from dealbench.models.organization import Organization
+from dealbench.models.sales import (
+    DealNote,
+    Evaluation,
+    EvaluationActivity,
+    EvaluationMeeting,
+    EvaluationPhase,
+    EvaluationTask,
+    Label,
+    LibraryCriterion,
+    PlanTemplate,
+    SalesProcess,
+    SalesProcessStage,
+    SuccessCriterion,
+    Ticket,
+    TicketDealLink,
+    TicketLabel,
+)
 from dealbench.models.token import ApiToken, TokenKind
 from dealbench.models.user import Role, Team, TeamMember, User
 
@@ -11,12 +28,27 @@ __all__ = [
     "ApiToken",
     "Base",
     "Deal",
+    "DealNote",
+    "Evaluation",
+    "EvaluationActivity",
+    "EvaluationMeeting",
+    "EvaluationPhase",
+    "EvaluationTask",
     "Invitation",
     "InvitationStatus",
+    "Label",
+    "LibraryCriterion",
     "Organization",
+    "PlanTemplate",
     "Role",
+    "SalesProcess",
+    "SalesProcessStage",
+    "SuccessCriterion",
     "Team",
     "TeamMember",
+    "Ticket",
+    "TicketDealLink",
+    "TicketLabel",
     "TokenKind",
     "User",
 ]

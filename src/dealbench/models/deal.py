@@ -42,7 +42,9 @@ class Deal(Base):
     company_domain: Mapped[str | None] = mapped_column(String(255))
     account_name: Mapped[str | None] = mapped_column(String(255))
     account_website: Mapped[str | None] = mapped_column(String(2048))
-    evaluation_id: Mapped[int | None] = mapped_column(default=None, index=True)
+    evaluation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evaluations.id", ondelete="SET NULL"), default=None, index=True
+    )
     #: The document project that is this deal's file center (set by the documents domain).
     project_id: Mapped[int | None] = mapped_column(default=None)
     created_date: Mapped[datetime | None] = mapped_column(default=None)
@@ -71,6 +73,10 @@ class Deal(Base):
     logo_url: Mapped[str | None] = mapped_column(String(2048))
     summary: Mapped[str | None] = mapped_column(Text)
     summary_updated_at: Mapped[datetime | None] = mapped_column(default=None)
-    sales_process_id: Mapped[int | None] = mapped_column(default=None)
-    sales_process_stage_id: Mapped[int | None] = mapped_column(default=None)
+    sales_process_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sales_processes.id", ondelete="SET NULL"), default=None
+    )
+    sales_process_stage_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sales_process_stages.id", ondelete="SET NULL"), default=None
+    )
     pilot_result: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,1 @@
+"""Deals (Opine ``/v1/deals``): CRM-style deals with notes, soft deletion and external ids."""
