@@ -4,6 +4,7 @@ from dealbench.kit.db import Base
 from dealbench.models.deal import Deal
 from dealbench.models.invitation import Invitation, InvitationStatus
 from dealbench.models.organization import Organization
+from dealbench.models.pipeline import Contact, ImportRun, SalesTarget
 from dealbench.models.sales import (
     DealNote,
     Evaluation,
@@ -26,6 +27,9 @@ from dealbench.models.user import Role, Team, TeamMember, User
 
 __all__ = [
     "ApiToken",
+    "Contact",
+    "ImportRun",
+    "SalesTarget",
     "Base",
     "Deal",
     "DealNote",
