@@ -2,6 +2,19 @@
 
 from dealbench.kit.db import Base
 from dealbench.models.deal import Deal
+from dealbench.models.documents import (
+    Capability,
+    DocTemplate,
+    Document,
+    DocumentVersion,
+    FieldType,
+    Folder,
+    Project,
+    ProjectActivity,
+    ProjectField,
+    ProjectTeam,
+    ProjectUser,
+)
 from dealbench.models.invitation import Invitation, InvitationStatus
 from dealbench.models.organization import Organization
 from dealbench.models.pipeline import Contact, ImportRun, SalesTarget
@@ -27,26 +40,37 @@ from dealbench.models.user import Role, Team, TeamMember, User
 
 __all__ = [
     "ApiToken",
-    "Contact",
-    "ImportRun",
-    "SalesTarget",
     "Base",
+    "Capability",
+    "Contact",
     "Deal",
     "DealNote",
+    "DocTemplate",
+    "Document",
+    "DocumentVersion",
     "Evaluation",
     "EvaluationActivity",
     "EvaluationMeeting",
     "EvaluationPhase",
     "EvaluationTask",
+    "FieldType",
+    "Folder",
+    "ImportRun",
     "Invitation",
     "InvitationStatus",
     "Label",
     "LibraryCriterion",
     "Organization",
     "PlanTemplate",
+    "Project",
+    "ProjectActivity",
+    "ProjectField",
+    "ProjectTeam",
+    "ProjectUser",
     "Role",
     "SalesProcess",
     "SalesProcessStage",
+    "SalesTarget",
     "SuccessCriterion",
     "Team",
     "TeamMember",
