@@ -14,3 +14,8 @@ def include_routers(app: FastAPI) -> None:
 
     for router in (organizations, users, teams, invitations, tokens):
         app.include_router(router)
+
+    from dealbench.pipeline.routers import ROUTERS as pipeline  # pipeline domain (issue 5)
+
+    for router in pipeline:
+        app.include_router(router)

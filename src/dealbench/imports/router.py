@@ -1,0 +1,113 @@
+"""``/v1/imports``: the import engine in the Opine dialect (same engine as the JSend uploads and the CLI)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from dealbench.imports import service
+from dealbench.imports.flow import base_url, upload_and_import
+from dealbench.imports.schemas import ImportOut
+from dealbench.kit.auth import scoped
+from dealbench.kit.pagination import Paging
+from dealbench.kit.principal import Principal
+from dealbench.kit.schemas import Page
+from dealbench.kit.services import AppServices, Services
+from dealbench.kit.session import DbSession
+from dealbench.models import ImportRun
+
+router = APIRouter(prefix="/v1", tags=["Imports"])
+
+ImportsRead = Annotated[Principal, scoped("imports:read")]
+ImportsWrite = Annotated[Principal, scoped("imports:write")]
+
+
+def _error_url(request: Request, services: Services, run: ImportRun) -> str:
+    return f"{base_url(request, services)}/v1/imports/{run.uuid}/errors"
+
+
+def _out(
+    request: Request, services: Services, run: ImportRun, warnings: list[str] | None = None
+) -> ImportOut:
+    return ImportOut(
+        id=str(run.uuid),
+        kind=run.kind,
+        filename=run.filename,
+        total_original_rows=run.total_original_rows,
+        total_imported_rows=run.total_imported_rows,
+        total_error_rows=run.total_error_rows,
+        error_file=_error_url(request, services, run) if run.total_error_rows else "",
+        ignored_columns=list(run.ignored_columns or []),
+        warnings=list(warnings if warnings is not None else run.warnings or []),
+        created_by_user_id=run.created_by_user_id,
+        created_at=run.created_at,
+    )
+
+
+@router.post(
+    "/imports/{kind}",
+    response_model=ImportOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
+        }
+    },
+)
+async def create_import(
+    kind: str,
+    request: Request,
+    principal: ImportsWrite,
+    session: DbSession,
+    services: AppServices,
+    sendErrorEmail: Annotated[bool, Query(description="Email the error file to the uploader.")] = False,
+) -> ImportOut:
+    """Import a CSV file (multipart field `file`, at most 20 MB) of `opportunities`, `contacts` or
+    `salestargets`: one transaction per file, upserts by each kind's key."""
+    import_kind = service.parse_kind(kind)
+    outcome = await upload_and_import(
+        request,
+        session,
+        principal,
+        services,
+        import_kind,
+        send_error_email=sendErrorEmail,
+        error_link=lambda run: _error_url(request, services, run),
+    )
+    return _out(request, services, outcome.run, outcome.warnings)
+
+
+@router.get("/imports", response_model=Page[ImportOut])
+async def list_imports(
+    request: Request, principal: ImportsRead, session: DbSession, services: AppServices, paging: Paging
+) -> dict[str, Any]:
+    """The organization's imports, oldest first."""
+    runs, total = await service.list_runs(session, principal, paging)
+    return paging.page([_out(request, services, r) for r in runs], total)
+
+
+@router.get(
+    "/imports/{id}/errors",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "The rejected rows, with an `error` column."}
+    },
+)
+async def get_import_errors(id: str, principal: ImportsRead, session: DbSession) -> Response:
+    """The error file of an import: its rejected rows as uploaded, plus an `error` column."""
+    run, content = await service.error_file(session, principal, id)
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{service.error_file_name(run)}"'},
+    )

@@ -1,0 +1,118 @@
+"""Imports as a service: run one file for a principal, find past runs, mail the error file."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
+
+from dealbench.imports.engine import ImportContext, Kind, import_file
+from dealbench.kit.errors import NotFound
+from dealbench.kit.mail import Attachment, build_message, send_mail
+from dealbench.kit.pagination import ListParams
+from dealbench.kit.principal import Principal
+from dealbench.kit.tenancy import in_tenant
+from dealbench.models import ImportRun, Role, User
+
+KIND_NAMES = ", ".join(k.value for k in Kind)
+
+
+def parse_kind(value: str) -> Kind:
+    """The import kind named in a path; 404 for anything else (there is no such resource)."""
+    try:
+        return Kind(value.lower())
+    except ValueError:
+        raise NotFound(f"No import kind '{value}': use {KIND_NAMES}.") from None
+
+
+def context_of(principal: Principal) -> ImportContext:
+    return ImportContext(
+        organization_id=principal.organization_id,
+        timezone=principal.organization.timezone or "UTC",
+        acting_user_id=principal.acting_user_id,
+        token_id=principal.token.id,
+    )
+
+
+async def run_import(
+    session: AsyncSession, principal: Principal, kind: Kind, path: Path, *, filename: str | None = None
+) -> ImportRun:
+    """Import one CSV file for the principal (upload permission is declared on the route)."""
+    return await import_file(session, context_of(principal), kind, path, filename=filename)
+
+
+async def get_run(
+    session: AsyncSession, principal: Principal, ref: str, *, with_file: bool = False
+) -> ImportRun:
+    """An import of the principal's organization by its UUID (or numeric id), else 404."""
+    stmt = in_tenant(ImportRun, principal.organization_id)
+    try:
+        stmt = stmt.where(ImportRun.uuid == uuid.UUID(ref))
+    except ValueError:
+        if not (ref.isascii() and ref.isdigit() and len(ref) < 19):
+            raise NotFound("Import not found.") from None
+        stmt = stmt.where(ImportRun.id == int(ref))
+    if with_file:
+        stmt = stmt.options(undefer(ImportRun.error_csv))
+    run = (await session.execute(stmt)).scalar_one_or_none()
+    if run is None:
+        raise NotFound("Import not found.")
+    return run
+
+
+async def error_file(session: AsyncSession, principal: Principal, ref: str) -> tuple[ImportRun, bytes]:
+    run = await get_run(session, principal, ref, with_file=True)
+    if not run.error_csv:
+        raise NotFound("This import has no error file: every row was imported.")
+    return run, run.error_csv
+
+
+async def list_runs(
+    session: AsyncSession, principal: Principal, params: ListParams
+) -> tuple[list[ImportRun], int]:
+    base = in_tenant(ImportRun, principal.organization_id)
+    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+    rows = await session.execute(base.order_by(ImportRun.id).limit(params.limit).offset(params.offset))
+    return list(rows.scalars()), total
+
+
+async def error_email_recipients(session: AsyncSession, principal: Principal) -> list[str]:
+    """The uploading user, or the organization's administrators for an organization token."""
+    if principal.user is not None:
+        return [principal.user.email]
+    rows = await session.execute(
+        select(User.email)
+        .where(User.organization_id == principal.organization_id)
+        .where(User.role == Role.ADMIN, User.deleted_at.is_(None))
+        .order_by(User.id)
+    )
+    return list(rows.scalars())
+
+
+def error_file_name(run: ImportRun) -> str:
+    return f"{run.kind}-import-{run.uuid}-errors.csv"
+
+
+async def mail_error_file(
+    smtp_url: str, sender: str, recipients: list[str], run: ImportRun, content: bytes, link: str
+) -> None:
+    """Mail the error file (attached, and linked) to ``recipients``; raises ``MailError``."""
+    body = (
+        f"Your {run.kind} import{f' of {run.filename}' if run.filename else ''} finished:\n\n"
+        f"  rows in the file : {run.total_original_rows}\n"
+        f"  imported         : {run.total_imported_rows}\n"
+        f"  rejected         : {run.total_error_rows}\n\n"
+        f"The rejected rows are attached, each with an 'error' column saying why.\n"
+        f"They can also be downloaded (with an API token of your organization) at:\n{link}\n"
+    )
+    msg = build_message(
+        sender=sender,
+        to=recipients,
+        subject=f"Dealbench {run.kind} import: {run.total_error_rows} row(s) rejected",
+        body=body,
+        attachments=[Attachment(error_file_name(run), content)],
+    )
+    await send_mail(smtp_url, msg)

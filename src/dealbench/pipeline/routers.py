@@ -1,0 +1,10 @@
+"""The pipeline domain's routers (issue 5), joined to the app by ``dealbench.routers``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from dealbench.imports.router import router as imports
+from dealbench.pipeline.router import router as pipeline
+
+ROUTERS: list[APIRouter] = [pipeline, imports]
