@@ -68,22 +68,21 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     _install_error_handlers(app)
     _install_docs(app)
     include_routers(app)
+    from dealbench.graphql.router import install as install_graphql
+
+    install_graphql(app)  # /graphql, /graphql/voyager, /graphql/static
     return app
-
-
-def _request_id(request: Request) -> str | None:
-    return getattr(request.state, "request_id", None)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DealbenchError)
-        return render_error(exc, request.url.path, _request_id(request))
+        return render_error(exc, request.url.path)
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         err = ValidationFailed(issues_from_pydantic(exc.errors()))
-        return render_error(err, request.url.path, _request_id(request))
+        return render_error(err, request.url.path)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -96,7 +95,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             err = DealbenchError(str(exc.detail))
             err.status_code = exc.status_code
         err.headers.update(exc.headers or {})
-        return render_error(err, request.url.path, _request_id(request))
+        return render_error(err, request.url.path)
 
     app.add_exception_handler(DealbenchError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)

@@ -31,6 +31,8 @@ org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(org_app, name="org")
+graphql_app = typer.Typer(help="The GraphQL dialect.", no_args_is_help=True)
+app.add_typer(graphql_app, name="graphql")
 
 console = Console(stderr=True)
 T = TypeVar("T")
@@ -283,6 +285,21 @@ def openapi(
         sys.stdout.write(text)
     else:
         out.write_text(text)
+
+
+@graphql_app.command("sdl")
+def graphql_sdl(
+    kind: Annotated[str, typer.Option(help="public, organization or personal.")] = "organization",
+) -> None:
+    """Print the GraphQL schema (SDL) a kind of caller sees (committed under src/dealbench/graphql/sdl/)."""
+    from dealbench.graphql.context import SchemaKind
+    from dealbench.graphql.schema import sdl
+
+    try:
+        which = SchemaKind(kind)
+    except ValueError:
+        raise _fail(f"unknown kind '{kind}': use public, organization or personal") from None
+    sys.stdout.write(sdl(which))
 
 
 def main() -> None:

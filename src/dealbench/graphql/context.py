@@ -1,0 +1,113 @@
+"""The context of one GraphQL request: its session, its principal, its DataLoaders.
+
+Resolvers never touch the session directly: they call a service through :meth:`GraphQLContext.call`
+(a query field, ``<resource>:read``) or :meth:`GraphQLContext.mutate` (a mutation, ``<resource>:write``,
+inside a savepoint so a failed mutation leaves nothing behind while the others of the same request
+still commit). graphql-core resolves sibling fields concurrently; one lock serializes the session's
+use, and DataLoaders still batch every load of a level into one call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from dealbench.kit.errors import Unauthorized
+from dealbench.kit.principal import Principal
+from dealbench.kit.services import Services
+
+P = ParamSpec("P")
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+
+#: ``batch(session, principal, keys)`` answers one value per key, in the keys' order.
+BatchFn = Callable[[AsyncSession, Principal, list[Any]], Awaitable[Sequence[Any]]]
+
+
+class SchemaKind(StrEnum):
+    PUBLIC = "public"
+    ORGANIZATION = "organization"
+    PERSONAL = "personal"
+
+
+@dataclass
+class GraphQLContext:
+    request: Request
+    services: Services
+    session: AsyncSession
+    principal: Principal | None
+    kind: SchemaKind
+    #: Why the caller got the public schema (no token, expired token ...); None when authenticated.
+    anonymous_reason: str | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+
+    def require(self, scope: str | None) -> Principal:
+        """The principal, after checking ``scope`` (FORBIDDEN) — the same rule as a REST route.
+
+        ``None``: no scope (the caller's own identity, ``me``).
+        """
+        if self.principal is None:
+            raise Unauthorized("This field needs an API token.")
+        if scope is not None:
+            self.principal.require(scope)
+        return self.principal
+
+    async def call(
+        self,
+        scope: str | None,
+        fn: Callable[Concatenate[AsyncSession, Principal, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run a read service as the principal, after checking ``scope``."""
+        principal = self.require(scope)
+        async with self.lock:
+            return await fn(self.session, principal, *args, **kwargs)
+
+    async def mutate(
+        self,
+        scope: str,
+        fn: Callable[Concatenate[AsyncSession, Principal, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Run a write service in a savepoint: a failed mutation leaves nothing behind."""
+        principal = self.require(scope)
+        async with self.lock, self.session.begin_nested():
+            return await fn(self.session, principal, *args, **kwargs)
+
+    def loader(self, name: str, batch: BatchFn) -> DataLoader[Any, Any]:
+        """The request's DataLoader called ``name`` (made on first use), over a transport-free batch."""
+        found = self.loaders.get(name)
+        if found is None:
+
+            async def load(keys: list[Any]) -> Sequence[Any]:
+                principal = self.principal
+                if principal is None:  # pragma: no cover - loaders only exist in authenticated schemas
+                    raise Unauthorized()
+                async with self.lock:
+                    return await batch(self.session, principal, keys)
+
+            found = DataLoader(load_fn=load)
+            self.loaders[name] = found
+        return found
+
+    async def load(self, scope: str | None, name: str, batch: BatchFn, key: Any) -> Any:
+        """``scope`` checked, then one key through the loader ``name``."""
+        self.require(scope)
+        return await self.loader(name, batch).load(key)
+
+
+def ctx(info: Info[Any, Any]) -> GraphQLContext:
+    context = info.context
+    assert isinstance(context, GraphQLContext)
+    return context

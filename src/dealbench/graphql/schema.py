@@ -1,0 +1,83 @@
+"""The three schemas, one per kind of caller, assembled from each domain's ``graphql.py``.
+
+A domain's GraphQL face is a module with a ``Query`` and/or a ``Mutation`` Strawberry type; its
+fields are merged into the root types of the schemas that list the module below.
+
+Extension point: a domain that gains a GraphQL face (documents, pipeline ...) adds its module to
+``ORGANIZATION_MODULES`` (every authenticated schema) and regenerates the committed SDL files with
+``dealbench graphql sdl --kind ... > src/dealbench/graphql/sdl/<kind>.graphql``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from dealbench.graphql.context import SchemaKind
+from dealbench.graphql.limits import Limits
+from dealbench.graphql.types import DATETIME
+from graphql import GraphQLError
+
+PUBLIC_MODULES: tuple[str, ...] = ("dealbench.graphql.public",)
+
+ORGANIZATION_MODULES: tuple[str, ...] = (
+    *PUBLIC_MODULES,
+    "dealbench.organizations.graphql",
+    "dealbench.users.graphql",
+    "dealbench.teams.graphql",
+    "dealbench.tokens.graphql",
+    "dealbench.invitations.graphql",
+    # sales (issue 3)
+    # documents (issue 4), pipeline (issue 5): add their modules here
+)
+
+PERSONAL_MODULES: tuple[str, ...] = (*ORGANIZATION_MODULES, "dealbench.graphql.me")
+
+MODULES: dict[SchemaKind, tuple[str, ...]] = {
+    SchemaKind.PUBLIC: PUBLIC_MODULES,
+    SchemaKind.ORGANIZATION: ORGANIZATION_MODULES,
+    SchemaKind.PERSONAL: PERSONAL_MODULES,
+}
+
+
+class DealbenchSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Errors are logged where they are formatted (only the unexpected ones: see errors.py)."""
+
+
+def _roots(modules: tuple[str, ...], attr: str) -> list[type[Any]]:
+    found = []
+    for name in modules:
+        module = importlib.import_module(name)
+        root = getattr(module, attr, None)
+        if root is not None:
+            found.append(root)
+    return found
+
+
+@cache
+def get_schema(kind: SchemaKind) -> DealbenchSchema:
+    modules = MODULES[kind]
+    query = merge_types("Query", tuple(_roots(modules, "Query")))
+    mutations = _roots(modules, "Mutation")
+    mutation = merge_types("Mutation", tuple(mutations)) if mutations else None
+    return DealbenchSchema(
+        query=query,
+        mutation=mutation,
+        extensions=[Limits],
+        config=StrawberryConfig(scalar_map={datetime: DATETIME}),
+    )
+
+
+def sdl(kind: SchemaKind) -> str:
+    """The schema of ``kind`` in SDL, as committed under ``src/dealbench/graphql/sdl/``."""
+    return get_schema(kind).as_str().rstrip("\n") + "\n"

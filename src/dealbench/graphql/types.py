@@ -1,0 +1,119 @@
+"""Building blocks shared by every domain's GraphQL face: list envelopes, paging, inputs, scalars."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from pydantic import BaseModel, ValidationError
+
+from dealbench.kit.errors import ValidationFailed
+from dealbench.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, ListParams
+from dealbench.kit.schemas import iso_ms
+from dealbench.kit.zod import issues_from_pydantic
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+#: ISO 8601 in UTC with milliseconds, like every timestamp of the REST dialect (replaces Strawberry's
+#: own DateTime in every schema, see schema.py).
+DATETIME = strawberry.scalar(
+    name="DateTime",
+    description="ISO 8601 date and time in UTC, with milliseconds: 2025-10-30T12:55:20.367Z.",
+    serialize=lambda v: iso_ms(v) if isinstance(v, datetime) else v,
+    parse_value=lambda v: datetime.fromisoformat(str(v).replace("Z", "+00:00")),
+)
+
+
+@strawberry.type(description="A page of a list: `data` holds at most `limit` items; `total` counts them all.")
+class Page(Generic[T]):
+    data: list[T]
+    total: int
+
+
+def page(items: list[Any], total: int) -> Page[Any]:
+    return Page(data=items, total=total)
+
+
+def paging(limit: int | None, offset: int | None) -> ListParams:
+    """``limit`` (1..1000, default 100) and ``offset`` (>= 0), with the REST dialect's Zod issues."""
+    limit = DEFAULT_LIMIT if limit is None else limit
+    offset = 0 if offset is None else offset
+    if limit < 1:
+        raise ValidationFailed.at(
+            ["limit"],
+            "Number must be greater than or equal to 1",
+            code="too_small",
+            minimum=1,
+            type="number",
+            inclusive=True,
+            exact=False,
+        )
+    if limit > MAX_LIMIT:
+        raise ValidationFailed.at(
+            ["limit"],
+            f"Number must be less than or equal to {MAX_LIMIT}",
+            code="too_big",
+            maximum=MAX_LIMIT,
+            type="number",
+            inclusive=True,
+            exact=False,
+        )
+    if offset < 0:
+        raise ValidationFailed.at(
+            ["offset"],
+            "Number must be greater than or equal to 0",
+            code="too_small",
+            minimum=0,
+            type="number",
+            inclusive=True,
+            exact=False,
+        )
+    return ListParams(limit=limit, offset=offset)
+
+
+def provided(data: Any) -> dict[str, Any]:
+    """The fields a client sent in a Strawberry input, by GraphQL (camelCase) name; UNSET left out."""
+    out: dict[str, Any] = {}
+    definition = data.__strawberry_definition__
+    for f in definition.fields:
+        value = getattr(data, f.python_name)
+        if value is strawberry.UNSET:
+            continue
+        if _is_input(value):
+            value = provided(value)
+        elif isinstance(value, list):
+            value = [provided(v) if _is_input(v) else v for v in value]
+        out[f.graphql_name or _camel(f.python_name)] = value
+    return out
+
+
+def _is_input(value: Any) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def to_model(model: type[M], data: Any, *, path: tuple[str | int, ...] = ("input",)) -> M:
+    """Validate a GraphQL input with the domain's own Pydantic model (the same rules as REST).
+
+    Bad input becomes BAD_USER_INPUT with Zod-style issues whose paths start at the argument.
+    """
+    raw = provided(data) if _is_input(data) else data
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        issues = issues_from_pydantic(exc.errors())
+        for issue in issues:
+            issue["path"] = [*path, *issue["path"]]
+        raise ValidationFailed(issues) from exc
+
+
+def orm(obj: Any) -> Any:
+    """An ORM object answered as the GraphQL type whose fields it carries (typed ``Any`` for mypy)."""
+    return obj

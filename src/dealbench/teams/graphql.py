@@ -1,0 +1,34 @@
+"""Teams in the GraphQL dialect: ``teams`` (scope ``teams:read``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from dealbench.graphql.context import ctx
+from dealbench.graphql.types import Page, page, paging
+from dealbench.teams import service
+
+
+@strawberry.type(name="Team")
+class TeamType:
+    id: int
+    name: str
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="The organization's teams, by id. Scope `teams:read`."
+    )
+    async def teams(
+        self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
+    ) -> Page[TeamType] | None:
+        items, total = await ctx(info).call(
+            "teams:read", service.list_teams, paging(limit, offset)
+        )
+        return page(items, total)
