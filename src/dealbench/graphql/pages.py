@@ -18,7 +18,7 @@ from dealbench.kit.auth import extract_token
 
 STATIC = "/graphql/static"
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
     "worker-src 'self' blob:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
 )
@@ -66,7 +66,7 @@ def _page(title: str, body: str, config: dict[str, Any], css: list[str], js: lis
     scripts = "".join(f'<script src="{STATIC}/{j}"></script>' for j in js)
     html = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='referrer' content='no-referrer'>"
+        "<meta name='referrer' content='no-referrer'><link rel='icon' href='data:,'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{title}</title>{links}"
         f"<link rel='stylesheet' href='{STATIC}/pages.css'></head>"

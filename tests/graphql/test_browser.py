@@ -1,0 +1,151 @@
+"""The playground and the schema map in a real browser (Debian's chromium, driven by Playwright).
+
+A real server (uvicorn in a subprocess, its own SQLite database) serves the pages; the test checks
+that GraphiQL runs a query with the token from ``?access_token=``, that Voyager draws the schema's
+types, and that no request leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "dealbench", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("browser")
+    env = {
+        **os.environ,
+        "DEALBENCH_DATABASE_URL": f"sqlite:///{tmp}/db.sqlite",
+        "DEALBENCH_VAR_DIR": str(tmp),
+        "DEALBENCH_SECRET_KEY": "browser-test",
+        "DEALBENCH_REDIS_URL": "",
+    }
+    env.pop("DEALBENCH_TEST_DATABASE_URL", None)
+    created = json.loads(
+        _cli(
+            env,
+            "bootstrap",
+            "--org",
+            "Browser",
+            "--slug",
+            "browser",
+            "--admin-email",
+            "pat@example.com",
+            "--json",
+        )
+    )
+    token = _cli(
+        env,
+        "tokens",
+        "create",
+        "--org",
+        "browser",
+        "--user",
+        "pat@example.com",
+        "--name",
+        "b",
+        "--scopes",
+        "*",
+    ).strip()
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dealbench", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, "the server exited"
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        yield {"base": base, "token": token, "email": created["user"]["email"]}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+async def test_playground_runs_me_and_voyager_draws_the_schema(server: dict[str, Any]) -> None:
+    from playwright.async_api import async_playwright
+
+    base, token = server["base"], server["token"]
+    requests: list[str] = []
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = await browser.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+
+            await page.goto(f"{base}/graphql?access_token={token}")
+            await page.wait_for_selector(".graphiql-query-editor .CodeMirror", timeout=30_000)
+            await page.evaluate(
+                "document.querySelector('.graphiql-query-editor .CodeMirror')"
+                ".CodeMirror.setValue('{ me { user { email } } }')"
+            )
+            await page.click(".graphiql-execute-button")
+            result = page.locator(".result-window")
+            await result.get_by_text(server["email"]).wait_for(timeout=30_000)
+            assert '"email"' in await result.inner_text()
+
+            await page.goto(f"{base}/graphql/voyager?access_token={token}")
+            await (
+                page.locator("#voyager svg")
+                .get_by_text("AuthUser", exact=True)
+                .first.wait_for(timeout=60_000)
+            )
+            assert not errors, errors
+        finally:
+            await browser.close()
+    outside = [u for u in requests if not u.startswith((base + "/", "data:", "blob:"))]
+    assert not outside, outside
+    assert any("/graphql/static/graphiql.min.js" in u for u in requests)
