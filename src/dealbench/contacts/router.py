@@ -1,0 +1,69 @@
+"""``/v1/contacts`` and ``/v1/deals/{id}/contacts`` (Opine dialect)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from dealbench.contacts import service
+from dealbench.contacts.schemas import ContactCreate, ContactOut, ContactUpdate
+from dealbench.deals.service import get_deal
+from dealbench.kit.auth import scoped
+from dealbench.kit.pagination import Paging
+from dealbench.kit.principal import Principal
+from dealbench.kit.routing import add_update_route
+from dealbench.kit.schemas import Page
+from dealbench.kit.session import DbSession
+
+router = APIRouter(prefix="/v1", tags=["Contacts"])
+
+ContactsRead = Annotated[Principal, scoped("contacts:read")]
+ContactsWrite = Annotated[Principal, scoped("contacts:write")]
+
+
+@router.get("/contacts", response_model=Page[ContactOut])
+async def list_contacts(
+    principal: ContactsRead,
+    session: DbSession,
+    paging: Paging,
+    dealId: Annotated[int | None, Query(description="Only the contacts of this deal.")] = None,
+) -> dict[str, Any]:
+    """The organization's contacts, by id."""
+    items, total = await service.list_contacts(session, principal, paging, deal_id=dealId)
+    return paging.page(items, total)
+
+
+@router.post("/contacts", response_model=ContactOut, status_code=201)
+async def create_contact(body: ContactCreate, principal: ContactsWrite, session: DbSession) -> Any:
+    """Create a contact; its email is unique in the organization (409)."""
+    return await service.create_contact(session, principal, body)
+
+
+@router.get("/contacts/{id}", response_model=ContactOut)
+async def get_contact(id: int, principal: ContactsRead, session: DbSession) -> Any:
+    return await service.get_contact(session, principal, id)
+
+
+async def update_contact(id: int, body: ContactUpdate, principal: ContactsWrite, session: DbSession) -> Any:
+    """Update a contact."""
+    return await service.update_contact(session, principal, id, body)
+
+
+add_update_route(router, "/contacts/{id}", update_contact, response_model=ContactOut)
+
+
+@router.delete("/contacts/{id}", response_model=ContactOut)
+async def delete_contact(id: int, principal: ContactsWrite, session: DbSession) -> Any:
+    """Delete a contact."""
+    return await service.delete_contact(session, principal, id)
+
+
+@router.get("/deals/{id}/contacts", response_model=Page[ContactOut])
+async def list_deal_contacts(
+    id: str, principal: ContactsRead, session: DbSession, paging: Paging
+) -> dict[str, Any]:
+    """The contacts of a deal (numeric id or `eid:<vendorEntityId>`)."""
+    deal = await get_deal(session, principal, id)
+    items, total = await service.list_contacts(session, principal, paging, deal_id=deal.id)
+    return paging.page(items, total)

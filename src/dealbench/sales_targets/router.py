@@ -1,0 +1,79 @@
+"""``/v1/sales-targets`` (Opine dialect): monthly quotas per sales rep."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from dealbench.kit.auth import scoped
+from dealbench.kit.errors import ValidationFailed
+from dealbench.kit.pagination import Paging
+from dealbench.kit.principal import Principal
+from dealbench.kit.routing import add_update_route
+from dealbench.kit.schemas import Page
+from dealbench.kit.session import DbSession
+from dealbench.sales_targets import service
+from dealbench.sales_targets.schemas import SalesTargetCreate, SalesTargetOut, SalesTargetUpdate, _month
+
+router = APIRouter(prefix="/v1", tags=["Sales targets"])
+
+TargetsRead = Annotated[Principal, scoped("sales-targets:read")]
+TargetsWrite = Annotated[Principal, scoped("sales-targets:write")]
+
+
+def _month_param(value: str | None, name: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return _month(value)
+    except ValueError as exc:  # PydanticCustomError is a ValueError
+        raise ValidationFailed.at([name], f"{name}: {exc}") from None
+
+
+@router.get("/sales-targets", response_model=Page[SalesTargetOut])
+async def list_sales_targets(
+    principal: TargetsRead,
+    session: DbSession,
+    paging: Paging,
+    userId: Annotated[int | None, Query(description="Only this sales rep's targets.")] = None,
+    monthFrom: Annotated[str | None, Query(description="From this month, inclusive (`2025-01`).")] = None,
+    monthTo: Annotated[str | None, Query(description="Up to this month, inclusive (`2025-12`).")] = None,
+) -> dict[str, Any]:
+    """Sales targets, by id; filter by rep and month range."""
+    items, total = await service.list_targets(
+        session,
+        principal,
+        paging,
+        user_id=userId,
+        month_from=_month_param(monthFrom, "monthFrom"),
+        month_to=_month_param(monthTo, "monthTo"),
+    )
+    return paging.page(items, total)
+
+
+@router.post("/sales-targets", response_model=SalesTargetOut, status_code=201)
+async def create_sales_target(body: SalesTargetCreate, principal: TargetsWrite, session: DbSession) -> Any:
+    """Set a rep's target for a month (administrators; one per rep and month, else 409)."""
+    return await service.create_target(session, principal, body)
+
+
+@router.get("/sales-targets/{id}", response_model=SalesTargetOut)
+async def get_sales_target(id: int, principal: TargetsRead, session: DbSession) -> Any:
+    return await service.get_target(session, principal, id)
+
+
+async def update_sales_target(
+    id: int, body: SalesTargetUpdate, principal: TargetsWrite, session: DbSession
+) -> Any:
+    """Update a sales target (administrators)."""
+    return await service.update_target(session, principal, id, body)
+
+
+add_update_route(router, "/sales-targets/{id}", update_sales_target, response_model=SalesTargetOut)
+
+
+@router.delete("/sales-targets/{id}", response_model=SalesTargetOut)
+async def delete_sales_target(id: int, principal: TargetsWrite, session: DbSession) -> Any:
+    """Delete a sales target (administrators)."""
+    return await service.delete_target(session, principal, id)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from dealbench.kit.schemas import InModel, OutModel, Timestamp
+
+
+def _month(value: Any) -> date:
+    from dealbench.imports.parsing import parse_month
+
+    if isinstance(value, date):
+        return value.replace(day=1)
+    if not isinstance(value, str):
+        raise PydanticCustomError("zod_invalid_type", "Expected string, received " + type(value).__name__)
+    try:
+        month = parse_month(value)
+    except ValueError as exc:
+        raise PydanticCustomError("zod_invalid_string", str(exc)) from None
+    if month is None:
+        raise PydanticCustomError("zod_invalid_string", "Month is required.")
+    return month
+
+
+#: ``2025-01`` on the wire (also accepts ``2025-01-15``, ``01/2025``, ``Jan 2025``).
+Month = Annotated[
+    date,
+    BeforeValidator(_month),
+    PlainSerializer(lambda d: d.strftime("%Y-%m"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": "^\\d{4}-\\d{2}$", "examples": ["2025-01"]}),
+]
+Amount = Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]
+
+
+class SalesTargetOut(OutModel):
+    id: int
+    user_id: int
+    month: Month
+    amount: float
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class SalesTargetCreate(InModel):
+    user_id: int
+    month: Month
+    amount: Amount
+
+
+class SalesTargetUpdate(InModel):
+    user_id: int | None = None
+    month: Month | None = None
+    amount: Amount | None = None
