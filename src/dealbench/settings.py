@@ -22,13 +22,17 @@ class Settings(BaseSettings):
     base_domain: str | None = None
     storage_url: str = "file://./var/files"
     max_upload_bytes: int = 2 * 1024**3
+    #: S3-compatible storage (``storage_url=s3://bucket/prefix``); unset values fall back to AWS_* variables.
+    s3_endpoint: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    #: fsync each stored file before it is renamed into place (local storage).
+    storage_fsync: bool = True
     max_request_body_bytes: int = 10 * 1024**2
     maintenance: bool = False
     smtp_url: str | None = None
     public_url: str | None = None
-    #: pipeline imports (issue 5): largest CSV upload, and the sender of error-file emails
-    import_max_bytes: int = 20 * 1024 * 1024
-    mail_from: str = "Dealbench <dealbench@localhost>"
     graphql_playground_readonly: bool = False
     log_level: str = "info"
 

@@ -1,0 +1,1 @@
+"""Document workspaces (the Opus 2 documents API): projects, templates, folders, documents."""

@@ -1,0 +1,34 @@
+"""The process's document storage, built on first use from ``DEALBENCH_STORAGE_URL``."""
+
+from __future__ import annotations
+
+import logging
+
+from dealbench.kit.services import Services
+from dealbench.kit.storage import Storage, blob_key, build_storage
+
+log = logging.getLogger("dealbench.documents")
+
+
+def get_storage(services: Services) -> Storage:
+    storage = services.extras.get("storage")
+    if storage is None:
+        storage = build_storage(services.settings)
+        services.extras["storage"] = storage
+    return storage  # type: ignore[no-any-return]
+
+
+async def collect_blobs(services: Services, digests: list[str]) -> None:
+    """After the commit: remove the blobs that no version uses any more."""
+    if not digests:
+        return
+    from dealbench.documents.files import unreferenced
+
+    try:
+        async with services.sessionmaker() as session:
+            gone = await unreferenced(session, digests)
+        storage = get_storage(services)
+        for sha in gone:
+            await storage.delete(blob_key(sha))
+    except Exception:
+        log.warning("could not collect blobs %s", digests, exc_info=True)
