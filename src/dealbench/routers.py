@@ -15,6 +15,11 @@ def include_routers(app: FastAPI) -> None:
     for router in (organizations, users, teams, invitations, tokens):
         app.include_router(router)
 
+    from dealbench.pipeline.routers import ROUTERS as pipeline  # pipeline domain (issue 5)
+
+    for router in pipeline:
+        app.include_router(router)
+
     from dealbench.documents.router import router as documents  # documents domain (issue 4)
 
     app.include_router(documents)

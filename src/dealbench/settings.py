@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     maintenance: bool = False
     smtp_url: str | None = None
     public_url: str | None = None
+    #: pipeline imports (issue 5): largest CSV upload, and the sender of error-file emails
+    import_max_bytes: int = 20 * 1024 * 1024
+    mail_from: str = "Dealbench <dealbench@localhost>"
     graphql_playground_readonly: bool = False
     log_level: str = "info"
 
