@@ -19,6 +19,7 @@ from fastapi.security import APIKeyHeader, SecurityScopes
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dealbench.kit.crypto import keyed_hash
 from dealbench.kit.db import utcnow, write_intent
@@ -134,7 +135,7 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
         raise Forbidden("API access is disabled for this organization (setting apiAccessEnabled).")
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY:
         await _touch(request, token.id, now)
-        token.last_used_at = now
+        set_committed_value(token, "last_used_at", now)  # written above; not this session's change
     state.principal = principal
     return principal
 

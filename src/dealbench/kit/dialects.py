@@ -41,10 +41,9 @@ def error_body(err: DealbenchError, dialect: Dialect) -> dict[str, Any]:
     return body
 
 
-def render_error(err: DealbenchError, path: str, request_id: str | None = None) -> Response:
+def render_error(err: DealbenchError, path: str) -> Response:
+    """The error as a response (the middleware adds ``X-Request-Id`` to every answer)."""
     headers = dict(err.headers)
-    if request_id:
-        headers["X-Request-Id"] = request_id
     return Response(
         orjson.dumps(error_body(err, dialect_for(path))),
         status_code=err.status_code,

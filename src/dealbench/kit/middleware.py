@@ -12,7 +12,7 @@ import re
 import time
 import uuid
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -43,7 +43,9 @@ def redact_query(query: bytes) -> str:
     if not query:
         return ""
     pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
-    return urlencode([(k, "[redacted]" if k.lower() in _SECRET_PARAMS else v) for k, v in pairs])
+    return "&".join(
+        f"{quote(k)}={'[redacted]' if k.lower() in _SECRET_PARAMS else quote(v)}" for k, v in pairs
+    )
 
 
 def _is_api(path: str) -> bool:
@@ -111,7 +113,7 @@ class DealbenchMiddleware:
             else:
                 error_log.exception("request %s failed: %s %s", request_id, method, path)
                 err = DealbenchError(f"Internal server error (request id {request_id}).")
-            response = render_error(err, path, request_id)
+            response = render_error(err, path)
             await response(scope, receive, send_wrapper)
         finally:
             access_log.info(
