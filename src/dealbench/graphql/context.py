@@ -49,6 +49,9 @@ class GraphQLContext:
     anonymous_reason: str | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    #: Per-request memo of what resolvers derive from the document (e.g. a field's selections),
+    #: computed once per field node instead of once per object.
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def require(self, scope: str | None) -> Principal:
         """The principal, after checking ``scope`` (FORBIDDEN) — the same rule as a REST route.
@@ -105,6 +108,16 @@ class GraphQLContext:
         """``scope`` checked, then one key through the loader ``name``."""
         self.require(scope)
         return await self.loader(name, batch).load(key)
+
+
+def memo_per_node(info: Info[Any, Any], what: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per field node of the document (the same for every object of a list)."""
+    raw = info._raw_info
+    key = (what, id(raw.field_nodes[0]))
+    memo = ctx(info).memo
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[no-any-return]
 
 
 def ctx(info: Info[Any, Any]) -> GraphQLContext:
