@@ -68,6 +68,9 @@ async def test_personal_token_has_me_with_optix_names(client: Any, factory: Any)
     assert me["user"]["email"] == user.email
     assert me["user"]["is_admin"] is False
     assert me["user"]["teams"] == [{"team_id": team.id, "name": "Solutions"}]
+    listed = await gql(client, "{ users { data { id teams { name } } } }", tenant.token)
+    teams = {u["id"]: u["teams"] for u in listed["data"]["users"]["data"]}
+    assert teams == {tenant.admin.id: [], user.id: [{"name": "Solutions"}]}
     assert me["organization"] == {
         "organization_id": tenant.org.id,
         "name": tenant.org.name,

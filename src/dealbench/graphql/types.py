@@ -33,8 +33,27 @@ class Page(Generic[T]):
     total: int
 
 
+class WireRow:
+    """A service's wire dict (camelCase keys, from a Core fast path) seen with attribute names."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def __getattr__(self, name: str) -> Any:
+        data = self._data
+        if name in data:
+            return data[name]
+        camel = _camel(name)
+        if camel in data:
+            return data[camel]
+        raise AttributeError(name)
+
+
 def page(items: list[Any], total: int) -> Page[Any]:
-    return Page(data=items, total=total)
+    """The ``{data, total}`` envelope; services may answer ORM objects or wire dicts."""
+    return Page(data=[WireRow(i) if isinstance(i, dict) else i for i in items], total=total)
 
 
 def paging(limit: int | None, offset: int | None) -> ListParams:

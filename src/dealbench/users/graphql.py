@@ -9,6 +9,8 @@ import strawberry
 from dealbench.graphql.context import ctx
 from dealbench.graphql.types import Page, orm, page, paging
 from dealbench.models import Role
+from dealbench.teams.graphql import TeamType
+from dealbench.teams.loaders import teams_by_user_ids
 from dealbench.users import service
 
 strawberry.enum(
@@ -32,18 +34,18 @@ class UserType:
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.last_name) if p) or self.email
 
+    @strawberry.field(description="The user's teams. Scope `teams:read`.")
+    async def teams(self, info: strawberry.Info) -> list[TeamType] | None:
+        return list(await ctx(info).load("teams:read", "teams_by_user", teams_by_user_ids, self.id))
+
 
 @strawberry.type
 class Query:
-    @strawberry.field(
-        description="The organization's users, by id. Scope `users:read`."
-    )
+    @strawberry.field(description="The organization's users, by id. Scope `users:read`.")
     async def users(
         self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
     ) -> Page[UserType] | None:
-        items, total = await ctx(info).call(
-            "users:read", service.list_users, paging(limit, offset)
-        )
+        items, total = await ctx(info).call("users:read", service.list_users, paging(limit, offset))
         return page(items, total)
 
     @strawberry.field(description="One user of the organization. Scope `users:read`.")
