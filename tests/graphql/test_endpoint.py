@@ -24,8 +24,15 @@ async def test_invalid_token_gets_the_public_schema_not_401(client: Any) -> None
     assert body["data"]["viewer"]["authenticated"] is False
     assert "invalid" in body["data"]["viewer"]["message"]
     refused = await gql(client, "{ users { total } }", token="dbk_nonsense_o", status=400)
-    assert codes(refused) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert codes(refused) == ["UNAUTHENTICATED"]
     assert "users" in refused["errors"][0]["message"]
+    assert "invalid" in refused["errors"][0]["message"]
+    mutation = await gql(client, "mutation { revokeInvitation(id: 1) { id } }", status=400)
+    assert codes(mutation) == ["UNAUTHENTICATED"]
+    assert (
+        "No API token" in mutation["errors"][0]["message"]
+        or "no API token" in mutation["errors"][0]["message"]
+    )
 
 
 async def test_organization_token_sees_the_organization_schema(client: Any, factory: Any) -> None:
@@ -130,7 +137,9 @@ async def test_bad_requests_are_clear_errors(client: Any) -> None:
         ({"json": {}}, 400, "BAD_REQUEST"),
         ({"json": {"query": "{ apiVersion }", "variables": "[1]"}}, 400, "BAD_USER_INPUT"),
         ({"json": {"query": "{ apiVersion"}}, 400, "GRAPHQL_PARSE_FAILED"),
-        ({"json": {"query": "{ nope }"}}, 400, "GRAPHQL_VALIDATION_FAILED"),
+        ({"json": {"query": "{ nope }"}}, 400, "UNAUTHENTICATED"),  # anonymous: maybe not a typo
+        ({"json": {"query": "{ viewer { nope } }"}}, 400, "UNAUTHENTICATED"),
+        ({"json": {"query": "{ viewer(x: 1) { message } }"}}, 400, "GRAPHQL_VALIDATION_FAILED"),
         ({"json": {"query": "query A { apiVersion } query B { apiVersion }"}}, 400, "BAD_REQUEST"),
         (
             {"json": {"query": "query ($n: Int!) { apiVersion }", "variables": {"n": "x"}}},

@@ -281,8 +281,27 @@ async def execute(
         if result.data is None and all(is_request_error(e) for e in result.errors):
             status = 400
         body["errors"] = [format_error(e, request_id) for e in result.errors]
+        if kind is SchemaKind.PUBLIC:
+            _explain_anonymous(body["errors"], reason)
     body["data"] = result.data
     return _json(body, status)
+
+
+_BEYOND_PUBLIC = ("Cannot query field", "mutation operation is not supported", "Unknown type")
+
+
+def _explain_anonymous(errors: list[dict[str, Any]], reason: str | None) -> None:
+    """An anonymous caller asking for more than the public schema: UNAUTHENTICATED, saying why."""
+    for error in errors:
+        ext = error.get("extensions", {})
+        if ext.get("code") == "GRAPHQL_VALIDATION_FAILED" and any(
+            m in error["message"] for m in _BEYOND_PUBLIC
+        ):
+            ext["code"] = "UNAUTHENTICATED"
+            error["message"] += (
+                f" Anonymous callers see the public schema only ({reason or 'no API token was sent'}): "
+                "send a valid token to see the full schema."
+            )
 
 
 def _wants_html(request: Request) -> bool:
