@@ -15,11 +15,18 @@ def include_routers(app: FastAPI) -> None:
     for router in (organizations, users, teams, invitations, tokens):
         app.include_router(router)
 
-    from dealbench.pipeline.routers import ROUTERS as pipeline  # pipeline domain (issue 5)
+    from dealbench.deals.router import router as deals  # sales domain (issue 3)
+    from dealbench.sales_processes.router import router as sales_processes
+    from dealbench.tickets.router import router as tickets
 
-    for router in pipeline:
+    for router in (deals, sales_processes, tickets):
         app.include_router(router)
 
     from dealbench.documents.router import router as documents  # documents domain (issue 4)
 
     app.include_router(documents)
+
+    from dealbench.pipeline.routers import ROUTERS as pipeline  # pipeline domain (issue 5)
+
+    for router in pipeline:
+        app.include_router(router)

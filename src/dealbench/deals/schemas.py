@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AnyUrl, BeforeValidator, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from dealbench.kit.schemas import InModel, OutModel, Timestamp
+from dealbench.tickets.richtext import SlateError, validate_slate
+
+
+def not_null(value: Any, expected: str = "string") -> Any:
+    if value is None:
+        raise PydanticCustomError(
+            "zod_invalid_type",
+            f"Expected {expected}, received null",
+            {"expected": expected, "received": "null"},
+        )
+    return value
+
+
+def _rich_text(value: Any) -> Any:
+    """A Slate node array or a markdown string (``None`` passes: nullability is the field's)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        try:
+            validate_slate(value)
+        except SlateError as exc:
+            raise PydanticCustomError(
+                "zod_custom", f"Invalid Slate node at {'.'.join(map(str, exc.path))}: {exc.message}"
+            ) from exc
+        return value
+    raise PydanticCustomError(
+        "zod_invalid_union",
+        "Expected an array of Slate nodes or a markdown string",
+        {"unionErrors": []},
+    )
+
+
+#: A description or note body: Slate nodes (converted to markdown when stored) or markdown.
+RichText = Annotated[
+    str | list[dict[str, Any]] | None,
+    BeforeValidator(_rich_text),
+    Field(description="An array of Slate nodes or a markdown string."),
+]
+
+
+def _url(value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "zod_invalid_type",
+            f"Expected string, received {type(value).__name__}",
+            {"expected": "string", "received": "number" if isinstance(value, int | float) else "object"},
+        )
+    try:
+        parsed = AnyUrl(value)
+    except Exception as exc:
+        raise PydanticCustomError("zod_invalid_string", "Invalid url", {"validation": "url"}) from exc
+    if not parsed.scheme or not parsed.host:
+        raise PydanticCustomError("zod_invalid_string", "Invalid url", {"validation": "url"})
+    return value
+
+
+#: A URI, kept as sent.
+Url = Annotated[
+    str | None, BeforeValidator(_url), Field(max_length=2048, json_schema_extra={"format": "uri"})
+]
+
+
+class DealOut(OutModel):
+    id: int
+    uuid: uuid.UUID
+    created_at: Timestamp
+    updated_at: Timestamp
+    organization_id: int
+    created_by_user_id: int | None
+    owner_user_id: int | None
+    integration_installation_id: int | None
+    vendor_entity_id: str | None
+    vendor_entity_url: str | None
+    company_vendor_entity_id: str | None
+    company_domain: str | None
+    account_name: str | None
+    account_website: str | None
+    evaluation_id: int | None
+    created_date: Timestamp | None
+    updated_date: Timestamp | None
+    deleted: bool
+    deleted_date: Timestamp | None
+    name: str
+    pipeline: str | None
+    stage: str | None
+    forecast_category: str | None
+    opportunity_type: str | None
+    amount: float | None
+    expected_revenue: float | None
+    probability: float | None
+    description: str | None
+    closed: bool
+    won: bool
+    close_date: Timestamp | None
+    closed_lost_reason: str | None
+    closed_won_reason: str | None
+    next_step: str | None
+    stage_history: list[Any] | None
+    pilot_end_date: Timestamp | None
+    pilot_duration_seconds: int | None
+    latest_stage_vendor_entity_id_before_closed_lost: str | None
+    logo_url: str | None
+    summary: str | None
+    summary_updated_at: Timestamp | None
+    sales_process_id: int | None
+    sales_process_stage_id: int | None
+    pilot_result: str | None
+
+
+Str255 = Annotated[str | None, Field(default=None, max_length=255)]
+Text = Annotated[str | None, Field(default=None, max_length=100_000)]
+Money = Annotated[float | None, Field(default=None, ge=-1e15, le=1e15, allow_inf_nan=False)]
+
+
+class _DealFields(InModel):
+    vendor_entity_id: Str255 = Field(default=None, min_length=1, max_length=255)
+    vendor_entity_url: Url = None
+    company_vendor_entity_id: Str255 = None
+    company_domain: Str255 = None
+    account_name: Str255 = None
+    account_website: Url = None
+    owner_user_id: int | None = None
+    created_date: datetime | None = None
+    updated_date: datetime | None = None
+    pipeline: Str255 = None
+    stage: Str255 = None
+    forecast_category: Annotated[str | None, Field(default=None, max_length=32)] = None
+    opportunity_type: Str255 = None
+    amount: Money = None
+    expected_revenue: Money = None
+    probability: Annotated[
+        float | None, Field(default=None, ge=0, le=100, description="Percent, 0..100.", allow_inf_nan=False)
+    ] = None
+    description: Text = None
+    closed: bool | None = None
+    won: bool | None = None
+    close_date: datetime | None = None
+    closed_lost_reason: Text = None
+    closed_won_reason: Text = None
+    next_step: Text = None
+    stage_history: list[Any] | None = Field(default=None, max_length=1000)
+    pilot_end_date: datetime | None = None
+    pilot_duration_seconds: int | None = Field(default=None, ge=0)
+    latest_stage_vendor_entity_id_before_closed_lost: Str255 = None
+    logo_url: Url = None
+    summary: Text = None
+    sales_process_id: int | None = None
+    sales_process_stage_id: int | None = None
+    pilot_result: Annotated[str | None, Field(default=None, min_length=1, max_length=64)] = None
+    evaluation_id: int | None = None
+
+    @field_validator("closed", "won", mode="before")
+    @classmethod
+    def _bool_not_null(cls, value: Any) -> Any:
+        return not_null(value, "boolean")
+
+
+class DealCreate(_DealFields):
+    name: str = Field(min_length=1, max_length=512)
+
+
+class DealUpdate(_DealFields):
+    name: str | None = Field(default=None, min_length=1, max_length=512)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_not_null(cls, value: Any) -> Any:
+        return not_null(value)
+
+
+class NoteCreate(InModel):
+    title: str = Field(min_length=1, max_length=512)
+    body: RichText = None
+
+
+class NoteOut(OutModel):
+    id: int
+    created_at: Timestamp
+    updated_at: Timestamp
+    title: str
+    body: str | None

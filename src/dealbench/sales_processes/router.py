@@ -1,0 +1,102 @@
+"""Sales processes and stages in the Opine dialect."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from dealbench.kit.auth import scoped
+from dealbench.kit.pagination import Paging
+from dealbench.kit.principal import Principal
+from dealbench.kit.routing import add_update_route
+from dealbench.kit.schemas import Page
+from dealbench.kit.session import DbSession
+from dealbench.sales_processes import service
+from dealbench.sales_processes.schemas import (
+    SalesProcessCreate,
+    SalesProcessOut,
+    SalesProcessUpdate,
+    StageCreate,
+    StageOut,
+    StageUpdate,
+)
+
+router = APIRouter(prefix="/v1", tags=["Sales processes"])
+
+ProcessesRead = Annotated[Principal, scoped("sales-processes:read")]
+ProcessesWrite = Annotated[Principal, scoped("sales-processes:write")]
+IncludeDeleted = Annotated[bool, Query(alias="includeDeleted")]
+
+
+@router.get("/sales-processes", response_model=Page[SalesProcessOut])
+async def list_sales_processes(
+    principal: ProcessesRead, session: DbSession, paging: Paging, include_deleted: IncludeDeleted = False
+) -> Any:
+    items, total = await service.list_processes(session, principal, paging, include_deleted)
+    return paging.page(items, total)
+
+
+@router.post("/sales-processes", response_model=SalesProcessOut, status_code=201)
+async def create_sales_process(
+    principal: ProcessesWrite, session: DbSession, body: SalesProcessCreate
+) -> Any:
+    """Create a process, optionally with its ordered `stages`; `isDefault: true` unsets the previous default."""
+    return await service.create_process(session, principal, body)
+
+
+@router.get("/sales-processes/{id}", response_model=SalesProcessOut)
+async def get_sales_process(id: int, principal: ProcessesRead, session: DbSession) -> Any:
+    return await service.get_process(session, principal, id)
+
+
+async def update_sales_process(
+    id: int, principal: ProcessesWrite, session: DbSession, body: SalesProcessUpdate
+) -> Any:
+    return await service.update_process(session, principal, id, body)
+
+
+add_update_route(router, "/sales-processes/{id}", update_sales_process, response_model=SalesProcessOut)
+
+
+@router.delete("/sales-processes/{id}", response_model=SalesProcessOut)
+async def delete_sales_process(id: int, principal: ProcessesWrite, session: DbSession) -> Any:
+    """Soft delete the process and its stages (listed again with `includeDeleted=true`)."""
+    return await service.delete_process(session, principal, id)
+
+
+@router.get("/sales-process-stages", response_model=Page[StageOut])
+async def list_sales_process_stages(
+    principal: ProcessesRead,
+    session: DbSession,
+    paging: Paging,
+    include_deleted: IncludeDeleted = False,
+    sales_process_id: Annotated[int | None, Query(alias="salesProcessId")] = None,
+) -> Any:
+    items, total = await service.list_stages(session, principal, paging, include_deleted, sales_process_id)
+    return paging.page(items, total)
+
+
+@router.post("/sales-process-stages", response_model=StageOut, status_code=201)
+async def create_sales_process_stage(principal: ProcessesWrite, session: DbSession, body: StageCreate) -> Any:
+    return await service.create_stage(session, principal, body)
+
+
+@router.get("/sales-process-stages/{id}", response_model=StageOut)
+async def get_sales_process_stage(id: int, principal: ProcessesRead, session: DbSession) -> Any:
+    return await service.get_stage(session, principal, id)
+
+
+async def update_sales_process_stage(
+    id: int, principal: ProcessesWrite, session: DbSession, body: StageUpdate
+) -> Any:
+    """Rename, recategorize, or move (`position`, 0-based) a stage within its process."""
+    return await service.update_stage(session, principal, id, body)
+
+
+add_update_route(router, "/sales-process-stages/{id}", update_sales_process_stage, response_model=StageOut)
+
+
+@router.delete("/sales-process-stages/{id}", response_model=StageOut)
+async def delete_sales_process_stage(id: int, principal: ProcessesWrite, session: DbSession) -> Any:
+    return await service.delete_stage(session, principal, id)

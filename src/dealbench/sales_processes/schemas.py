@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+
+from dealbench.deals.schemas import not_null
+from dealbench.kit.schemas import InModel, OutModel, Timestamp
+
+Category = Annotated[
+    str | None, Field(default=None, max_length=64, description="Free text, e.g. EVALUATION.")
+]
+
+
+class SalesProcessOut(OutModel):
+    id: int
+    created_at: Timestamp
+    updated_at: Timestamp
+    name: str
+    description: str | None
+    is_default: bool
+    created_by_user_id: int | None
+
+
+class StageOut(OutModel):
+    id: int
+    title: str
+    category: str | None
+    deleted_at: Timestamp | None
+    sales_process_id: int
+    position: int
+
+
+class StageIn(InModel):
+    title: str = Field(min_length=1, max_length=255)
+    category: Category = None
+
+
+class SalesProcessCreate(InModel):
+    name: str = Field(min_length=1, max_length=255)
+    description: str | None = Field(default=None, max_length=10_000)
+    is_default: bool = False
+    stages: list[StageIn] = Field(default_factory=list, max_length=100)
+
+
+class SalesProcessUpdate(InModel):
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    description: str | None = Field(default=None, max_length=10_000)
+    is_default: bool | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_not_null(cls, value: Any) -> Any:
+        return not_null(value)
+
+    @field_validator("is_default", mode="before")
+    @classmethod
+    def _default_not_null(cls, value: Any) -> Any:
+        return not_null(value, "boolean")
+
+
+class StageCreate(StageIn):
+    sales_process_id: int
+    position: int | None = Field(default=None, ge=0, description="0-based; default: last.")
+
+
+class StageUpdate(InModel):
+    title: str | None = Field(default=None, min_length=1, max_length=255)
+    category: Category = None
+    position: int | None = Field(default=None, ge=0)
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title_not_null(cls, value: Any) -> Any:
+        return not_null(value)
+
+    @field_validator("position", mode="before")
+    @classmethod
+    def _position_not_null(cls, value: Any) -> Any:
+        return not_null(value, "number")

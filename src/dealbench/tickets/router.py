@@ -1,0 +1,75 @@
+"""Tickets in the Opine dialect, exactly as seed 001, plus GET/DELETE of one ticket and list filters."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from dealbench.deals.fastjson import json_response
+from dealbench.kit.auth import scoped
+from dealbench.kit.pagination import Paging
+from dealbench.kit.principal import Principal
+from dealbench.kit.routing import add_update_route
+from dealbench.kit.schemas import IdOnly, Page
+from dealbench.kit.session import DbSession
+from dealbench.models.sales import TicketState, TicketType
+from dealbench.tickets import service
+from dealbench.tickets.schemas import TicketCreate, TicketOut, TicketUpdate
+
+router = APIRouter(prefix="/v1", tags=["Tickets"])
+
+TicketsRead = Annotated[Principal, scoped("tickets:read")]
+TicketsWrite = Annotated[Principal, scoped("tickets:write")]
+
+
+@router.get("/tickets", response_model=Page[TicketOut])
+async def list_tickets(
+    principal: TicketsRead,
+    session: DbSession,
+    paging: Paging,
+    state: TicketState | None = None,
+    type: TicketType | None = None,
+    label: Annotated[str | None, Query(max_length=255, description="A label name (case-sensitive).")] = None,
+    deal_id: Annotated[
+        str | None, Query(alias="dealId", max_length=300, description="A deal id or `eid:<vendorEntityId>`.")
+    ] = None,
+) -> Response:
+    """List tickets. Requires the 'tickets:read' scope."""
+    filters = service.TicketFilters(
+        state=state.value if state else None,
+        type=type.value if type else None,
+        label=label,
+        deal=deal_id,
+    )
+    items, total = await service.list_ticket_payloads(session, principal, paging, filters)
+    return json_response(paging.page(items, total))
+
+
+@router.post("/tickets", response_model=TicketOut, status_code=201)
+async def create_ticket(principal: TicketsWrite, session: DbSession, body: TicketCreate) -> Response:
+    """Create a new ticket. Requires the 'tickets:write' scope."""
+    ticket = await service.create_ticket(session, principal, body)
+    return json_response(await service.ticket_payload(session, ticket), status_code=201)
+
+
+@router.get("/tickets/{id}", response_model=TicketOut)
+async def get_ticket(id: int, principal: TicketsRead, session: DbSession) -> Response:
+    ticket = await service.get_ticket(session, principal, id)
+    return json_response(await service.ticket_payload(session, ticket))
+
+
+async def update_ticket(id: int, principal: TicketsWrite, session: DbSession, body: TicketUpdate) -> Response:
+    """Update an existing ticket. Requires the 'tickets:write' scope. `labels` replaces all labels;
+    `deals` lists changes to the links (`delete: true` removes one; links not mentioned stay)."""
+    ticket = await service.update_ticket(session, principal, id, body)
+    return json_response(await service.ticket_payload(session, ticket))
+
+
+add_update_route(router, "/tickets/{id}", update_ticket, response_model=TicketOut)
+
+
+@router.delete("/tickets/{id}", response_model=IdOnly)
+async def delete_ticket(id: int, principal: TicketsWrite, session: DbSession) -> IdOnly:
+    return IdOnly(id=await service.delete_ticket(session, principal, id))

@@ -1,0 +1,146 @@
+"""Tickets exactly as seed 001 (Opine): bodies, validation, the Ticket object."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
+
+from dealbench.deals.schemas import RichText, Url, not_null
+from dealbench.kit.schemas import InModel, OutModel, Timestamp
+from dealbench.kit.zod import received_type
+from dealbench.models.sales import LinkPriority, TicketState, TicketType
+
+
+def _deal_ref(value: Any) -> Any:
+    """A deal id: a positive number, or ``"eid:<vendorEntityId>"`` (a numeric string is accepted too)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 1:
+            raise PydanticCustomError(
+                "zod_too_small",
+                "Number must be greater than 0",
+                {"minimum": 0, "type": "number", "inclusive": False, "exact": False},
+            )
+        return value
+    if isinstance(value, str) and (
+        (value.startswith("eid:") and len(value) > 4) or (value.isascii() and value.isdigit())
+    ):
+        return value
+    raise PydanticCustomError(
+        "zod_invalid_union",
+        f"Expected a deal id (number) or 'eid:<vendorEntityId>', received {received_type(value)}",
+        {"unionErrors": []},
+    )
+
+
+DealRefValue = Annotated[
+    int | str,
+    BeforeValidator(_deal_ref),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number"}, {"type": "string", "pattern": "^eid:.+$"}],
+            "description": "A deal id, or `eid:<vendorEntityId>`.",
+        }
+    ),
+]
+
+LabelName = Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class TicketDealIn(InModel):
+    id: DealRefValue
+    priority: LinkPriority | None = Field(default=None, description="Default for a new link: IMPORTANT.")
+    shared_with_buyer: bool | None = Field(default=None, description="Default for a new link: false.")
+
+    @field_validator("priority", "shared_with_buyer", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        return not_null(value, "string")
+
+
+class TicketDealChange(TicketDealIn):
+    delete: bool | None = Field(default=None, description="`true` removes the link.")
+
+
+class TicketCreate(InModel):
+    title: str = Field(min_length=1, max_length=256)
+    type: TicketType
+    state: TicketState
+    description: RichText = None
+    target_due_date: datetime | None = None
+    deals: list[TicketDealIn] | None = Field(default=None, max_length=1000)
+    labels: list[LabelName] | None = Field(
+        default=None,
+        max_length=100,
+        description="Case-sensitive label names (created when missing).",
+    )
+    vendor_entity_url: Url = None
+
+    @field_validator("description", "target_due_date", "vendor_entity_url", mode="before")
+    @classmethod
+    def _string_not_null(cls, value: Any) -> Any:
+        return not_null(value, "string")
+
+    @field_validator("deals", "labels", mode="before")
+    @classmethod
+    def _array_not_null(cls, value: Any) -> Any:
+        return not_null(value, "array")
+
+
+class TicketUpdate(InModel):
+    title: str | None = Field(default=None, min_length=1, max_length=256)
+    type: TicketType | None = None
+    state: TicketState | None = None
+    description: RichText = Field(default=None, description="Slate nodes, markdown, or null to clear.")
+    target_due_date: datetime | None = None
+    deals: list[TicketDealChange] | None = Field(
+        default=None,
+        max_length=1000,
+        description="Changes to the links: add or update each listed deal, `delete: true` removes it; "
+        "links not mentioned stay.",
+    )
+    labels: list[LabelName] | None = Field(
+        default=None, max_length=100, description="Replaces all labels; null or [] clears them."
+    )
+    vendor_entity_url: Url = None
+
+    @field_validator("title", "type", "state", mode="before")
+    @classmethod
+    def _string_not_null(cls, value: Any) -> Any:
+        return not_null(value, "string")
+
+    @field_validator("deals", mode="before")
+    @classmethod
+    def _array_not_null(cls, value: Any) -> Any:
+        return not_null(value, "array")
+
+
+class LinkedDealOut(OutModel):
+    id: int
+    evaluation_id: int | None
+    name: str
+    priority: LinkPriority
+    shared_with_buyer: bool
+
+
+class TicketOut(OutModel):
+    type: TicketType
+    state: TicketState
+    id: int
+    created_at: Timestamp
+    updated_at: Timestamp
+    closed_at: Timestamp | None
+    organization_id: int
+    created_by_user_id: int | None
+    title: str
+    description: str | None = Field(description="Markdown (Slate input is converted).")
+    vendor_entity_id: str | None
+    vendor_entity_key: str | None
+    integration_installation_id: int | None
+    target_due_date: Timestamp | None
+    linked_deals: list[LinkedDealOut]
+    deal_amount_sum: float
+    vendor_entity_url: str | None
+    labels: list[str]
