@@ -134,7 +134,12 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
     if not org.setting("apiAccessEnabled"):
         raise Forbidden("API access is disabled for this organization (setting apiAccessEnabled).")
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY:
-        await _touch(request, token.id, now)
+        if write_intent.get():
+            # A writing request already holds SQLite's write lock (BEGIN IMMEDIATE): a second
+            # connection would wait for it until busy_timeout. Record it in this transaction.
+            await session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+        else:
+            await _touch(request, token.id, now)
         set_committed_value(token, "last_used_at", now)  # written above; not this session's change
     state.principal = principal
     return principal
