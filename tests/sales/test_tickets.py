@@ -66,7 +66,13 @@ async def test_create_ticket_answers_the_seed_object(client: Any, factory: Any) 
     assert body["vendorEntityUrl"] == "https://example.com/JIRA-1"
     assert body["dealAmountSum"] == 1250.5
     assert body["linkedDeals"] == [
-        {"id": d1["id"], "evaluationId": None, "name": d1["name"], "priority": "BLOCKER", "sharedWithBuyer": False},
+        {
+            "id": d1["id"],
+            "evaluationId": None,
+            "name": d1["name"],
+            "priority": "BLOCKER",
+            "sharedWithBuyer": False,
+        },
         {
             "id": d2["id"],
             "evaluationId": None,
@@ -94,13 +100,29 @@ async def test_markdown_description_is_kept_as_given(client: Any, factory: Any) 
         ({"title": "x" * 257, "type": "BUG", "state": "OPEN"}, ["title"], "too_big"),
         ({"title": "x", "type": "NOPE", "state": "OPEN"}, ["type"], "invalid_enum_value"),
         ({"title": "x", "type": "BUG", "state": "DONE"}, ["state"], "invalid_enum_value"),
-        ({"title": "x", "type": "BUG", "state": "OPEN", "targetDueDate": "tomorrow"}, ["targetDueDate"], None),
-        ({"title": "x", "type": "BUG", "state": "OPEN", "vendorEntityUrl": "not a url"}, ["vendorEntityUrl"], None),
+        (
+            {"title": "x", "type": "BUG", "state": "OPEN", "targetDueDate": "tomorrow"},
+            ["targetDueDate"],
+            None,
+        ),
+        (
+            {"title": "x", "type": "BUG", "state": "OPEN", "vendorEntityUrl": "not a url"},
+            ["vendorEntityUrl"],
+            None,
+        ),
         ({"title": "x", "type": "BUG", "state": "OPEN", "labels": "a"}, ["labels"], "invalid_type"),
         ({"title": "x", "type": "BUG", "state": "OPEN", "labels": [""]}, ["labels", 0], "too_small"),
         ({"title": "x", "type": "BUG", "state": "OPEN", "description": 5}, ["description"], None),
-        ({"title": "x", "type": "BUG", "state": "OPEN", "description": [{"type": "p"}]}, ["description"], None),
-        ({"title": "x", "type": "BUG", "state": "OPEN", "deals": [{"priority": "BLOCKER"}]}, ["deals", 0, "id"], None),
+        (
+            {"title": "x", "type": "BUG", "state": "OPEN", "description": [{"type": "p"}]},
+            ["description"],
+            None,
+        ),
+        (
+            {"title": "x", "type": "BUG", "state": "OPEN", "deals": [{"priority": "BLOCKER"}]},
+            ["deals", 0, "id"],
+            None,
+        ),
         ({"title": "x", "type": "BUG", "state": "OPEN", "deals": [{"id": True}]}, ["deals", 0, "id"], None),
         (
             {"title": "x", "type": "BUG", "state": "OPEN", "deals": [{"id": 1, "priority": "HIGH"}]},
@@ -260,7 +282,9 @@ async def test_list_filters(client: Any, factory: Any) -> None:
         assert r.json()["error"]
 
 
-async def test_list_runs_a_fixed_number_of_statements(client: Any, factory: Any, count_statements: Any) -> None:
+async def test_list_runs_a_fixed_number_of_statements(
+    client: Any, factory: Any, count_statements: Any
+) -> None:
     t = await factory.tenant()
     deals = [await make_deal(client, t.headers, amount=i) for i in range(4)]
     for i in range(12):
@@ -315,7 +339,9 @@ async def test_concurrent_requests_creating_the_same_label_make_one(client: Any,
             for i in range(16)
         ]
     )
-    assert [r.status_code for r in responses] == [201] * 16, [r.text for r in responses if r.status_code != 201]
+    assert [r.status_code for r in responses] == [201] * 16, [
+        r.text for r in responses if r.status_code != 201
+    ]
     from sqlalchemy import func, select
 
     from dealbench.models import Label
@@ -324,7 +350,9 @@ async def test_concurrent_requests_creating_the_same_label_make_one(client: Any,
         count = await session.scalar(
             select(func.count(Label.id)).where(Label.organization_id == t.org.id, Label.name == name)
         )
-        all_labels = await session.scalar(select(func.count(Label.id)).where(Label.organization_id == t.org.id))
+        all_labels = await session.scalar(
+            select(func.count(Label.id)).where(Label.organization_id == t.org.id)
+        )
     assert count == 1 and all_labels == 3
     listed = (await client.get(f"/v1/tickets?label={name}", headers=t.headers)).json()
     assert listed["totalCount"] == 16

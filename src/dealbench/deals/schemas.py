@@ -68,7 +68,9 @@ def _url(value: Any) -> Any:
 
 #: A URI, kept as sent.
 Url = Annotated[
-    str | None, BeforeValidator(_url), Field(max_length=2048, json_schema_extra={"format": "uri"})
+    Annotated[str, Field(max_length=2048)] | None,
+    BeforeValidator(_url),
+    Field(json_schema_extra={"format": "uri"}),
 ]
 
 
@@ -119,13 +121,13 @@ class DealOut(OutModel):
     pilot_result: str | None
 
 
-Str255 = Annotated[str | None, Field(default=None, max_length=255)]
-Text = Annotated[str | None, Field(default=None, max_length=100_000)]
-Money = Annotated[float | None, Field(default=None, ge=-1e15, le=1e15, allow_inf_nan=False)]
+Str255 = Annotated[str, Field(max_length=255)] | None
+Text = Annotated[str, Field(max_length=100_000)] | None
+Money = Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)] | None
 
 
 class _DealFields(InModel):
-    vendor_entity_id: Str255 = Field(default=None, min_length=1, max_length=255)
+    vendor_entity_id: Annotated[str, Field(min_length=1, max_length=255)] | None = None
     vendor_entity_url: Url = None
     company_vendor_entity_id: Str255 = None
     company_domain: Str255 = None
@@ -136,13 +138,13 @@ class _DealFields(InModel):
     updated_date: datetime | None = None
     pipeline: Str255 = None
     stage: Str255 = None
-    forecast_category: Annotated[str | None, Field(default=None, max_length=32)] = None
+    forecast_category: Annotated[str, Field(max_length=32)] | None = None
     opportunity_type: Str255 = None
     amount: Money = None
     expected_revenue: Money = None
-    probability: Annotated[
-        float | None, Field(default=None, ge=0, le=100, description="Percent, 0..100.", allow_inf_nan=False)
-    ] = None
+    probability: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = Field(
+        default=None, description="Percent, 0..100."
+    )
     description: Text = None
     closed: bool | None = None
     won: bool | None = None
@@ -150,15 +152,15 @@ class _DealFields(InModel):
     closed_lost_reason: Text = None
     closed_won_reason: Text = None
     next_step: Text = None
-    stage_history: list[Any] | None = Field(default=None, max_length=1000)
+    stage_history: Annotated[list[Any], Field(max_length=1000)] | None = None
     pilot_end_date: datetime | None = None
-    pilot_duration_seconds: int | None = Field(default=None, ge=0)
+    pilot_duration_seconds: Annotated[int, Field(ge=0)] | None = None
     latest_stage_vendor_entity_id_before_closed_lost: Str255 = None
     logo_url: Url = None
     summary: Text = None
     sales_process_id: int | None = None
     sales_process_stage_id: int | None = None
-    pilot_result: Annotated[str | None, Field(default=None, min_length=1, max_length=64)] = None
+    pilot_result: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     evaluation_id: int | None = None
 
     @field_validator("closed", "won", mode="before")
@@ -172,7 +174,7 @@ class DealCreate(_DealFields):
 
 
 class DealUpdate(_DealFields):
-    name: str | None = Field(default=None, min_length=1, max_length=512)
+    name: Annotated[str, Field(min_length=1, max_length=512)] | None = None
 
     @field_validator("name", mode="before")
     @classmethod

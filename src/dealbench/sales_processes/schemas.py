@@ -38,14 +38,14 @@ class StageIn(InModel):
 
 class SalesProcessCreate(InModel):
     name: str = Field(min_length=1, max_length=255)
-    description: str | None = Field(default=None, max_length=10_000)
+    description: Annotated[str, Field(max_length=10_000)] | None = None
     is_default: bool = False
     stages: list[StageIn] = Field(default_factory=list, max_length=100)
 
 
 class SalesProcessUpdate(InModel):
-    name: str | None = Field(default=None, min_length=1, max_length=255)
-    description: str | None = Field(default=None, max_length=10_000)
+    name: Annotated[str, Field(min_length=1, max_length=255)] | None = None
+    description: Annotated[str, Field(max_length=10_000)] | None = None
     is_default: bool | None = None
 
     @field_validator("name", mode="before")
@@ -61,13 +61,13 @@ class SalesProcessUpdate(InModel):
 
 class StageCreate(StageIn):
     sales_process_id: int
-    position: int | None = Field(default=None, ge=0, description="0-based; default: last.")
+    position: Annotated[int, Field(ge=0)] | None = Field(default=None, description="0-based; default: last.")
 
 
 class StageUpdate(InModel):
-    title: str | None = Field(default=None, min_length=1, max_length=255)
+    title: Annotated[str, Field(min_length=1, max_length=255)] | None = None
     category: Category = None
-    position: int | None = Field(default=None, ge=0)
+    position: Annotated[int, Field(ge=0)] | None = None
 
     @field_validator("title", mode="before")
     @classmethod

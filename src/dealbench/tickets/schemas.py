@@ -70,11 +70,9 @@ class TicketCreate(InModel):
     state: TicketState
     description: RichText = None
     target_due_date: datetime | None = None
-    deals: list[TicketDealIn] | None = Field(default=None, max_length=1000)
-    labels: list[LabelName] | None = Field(
-        default=None,
-        max_length=100,
-        description="Case-sensitive label names (created when missing).",
+    deals: Annotated[list[TicketDealIn], Field(max_length=1000)] | None = None
+    labels: Annotated[list[LabelName], Field(max_length=100)] | None = Field(
+        default=None, description="Case-sensitive label names (created when missing)."
     )
     vendor_entity_url: Url = None
 
@@ -90,19 +88,18 @@ class TicketCreate(InModel):
 
 
 class TicketUpdate(InModel):
-    title: str | None = Field(default=None, min_length=1, max_length=256)
+    title: Annotated[str, Field(min_length=1, max_length=256)] | None = None
     type: TicketType | None = None
     state: TicketState | None = None
     description: RichText = Field(default=None, description="Slate nodes, markdown, or null to clear.")
     target_due_date: datetime | None = None
-    deals: list[TicketDealChange] | None = Field(
+    deals: Annotated[list[TicketDealChange], Field(max_length=1000)] | None = Field(
         default=None,
-        max_length=1000,
         description="Changes to the links: add or update each listed deal, `delete: true` removes it; "
         "links not mentioned stay.",
     )
-    labels: list[LabelName] | None = Field(
-        default=None, max_length=100, description="Replaces all labels; null or [] clears them."
+    labels: Annotated[list[LabelName], Field(max_length=100)] | None = Field(
+        default=None, description="Replaces all labels; null or [] clears them."
     )
     vendor_entity_url: Url = None
 
