@@ -64,3 +64,117 @@ async def test_upload_creates_then_updates_deals(client: Any, factory: Any) -> N
         "timezone_type": 3,
         "timezone": "America/Los_Angeles",
     }
+
+
+async def test_header_variants_are_matched(client: Any, factory: Any) -> None:
+    t = await factory.tenant()
+    for i, header in enumerate(
+        [
+            "opportunity id,opportunity name",
+            "OpportunityID,OpportunityName",
+            " Opportunity ID* , OPPORTUNITY-NAME* ",
+            "opp_id,opp_name",
+        ]
+    ):
+        data = ok(await upload(client, "opportunities", f"{header}\nH{i},Name {i}\n", t.headers))
+        assert data["total_imported_rows"] == 1, (header, data)
+    deals = await _deals(factory, t.org.id)
+    assert set(deals) == {"H0", "H1", "H2", "H3"}
+
+
+async def test_real_export_snake_case_headers(client: Any, factory: Any) -> None:
+    t = await factory.tenant()
+    owner = await factory.user(t)
+    csv = (
+        "account_id,account_name,opp_id,opp_name,amount,close_date,stage,owner,owner_email,Region\n"
+        f"A1,Acme,O1,Acme deal,1200,2025-06-30,Negotiation,Owner Name,{owner.email},EMEA\n"
+    )
+    data = ok(await upload(client, "opportunities", csv, t.headers))
+    assert data["total_imported_rows"] == 1
+    assert data["ignored_columns"] == ["Region"]
+    d = (await _deals(factory, t.org.id))["O1"]
+    assert (d.account_name, d.company_vendor_entity_id, d.owner_user_id, d.stage) == (
+        "Acme",
+        "A1",
+        owner.id,
+        "Negotiation",
+    )
+
+
+async def test_missing_required_columns_is_a_400_naming_them(client: Any, factory: Any) -> None:
+    t = await factory.tenant()
+    r = await upload(client, "opportunities", "Amount,Stage\n1,Develop\n", t.headers)
+    assert r.status_code == 400
+    body = r.json()
+    assert body["status"] == "fail"
+    assert "Opportunity ID" in body["data"]["file"] and "Opportunity Name" in body["data"]["file"]
+    assert body["data"]["missing_columns"] == ["Opportunity ID", "Opportunity Name"]
+    r = await upload(client, "opportunities", "", t.headers)
+    assert r.status_code == 400 and r.json()["status"] == "fail"
+
+
+async def test_encodings_delimiters_quotes_and_blank_lines(client: Any, factory: Any) -> None:
+    t = await factory.tenant()
+    bom = "\ufeffOpportunity ID,Opportunity Name\nE1,Café crème\n".encode()
+    assert ok(await upload(client, "opportunities", bom, t.headers))["total_imported_rows"] == 1
+    cp1252 = 'Opportunity ID;Opportunity Name;Amount\r\nE2;Société Générale \u2013 €;"1.234,50"\r\n'.encode(
+        "cp1252"
+    )
+    assert ok(await upload(client, "opportunities", cp1252, t.headers))["total_imported_rows"] == 1
+    tabs = "Opportunity ID\tOpportunity Name\tNext Step\nE3\tTabbed\tcall, then email\n"
+    assert ok(await upload(client, "opportunities", tabs, t.headers))["total_imported_rows"] == 1
+    quoted = (
+        'Opportunity ID,Opportunity Name,Next Step\r\n\r\nE4,"Quoted, with comma","line one\r\nline two"\r\n'
+        '\r\n,,\r\nE5,"He said ""hi""",\r\n'
+    )
+    data = ok(await upload(client, "opportunities", quoted, t.headers))
+    assert (data["total_original_rows"], data["total_imported_rows"], data["total_error_rows"]) == (2, 2, 0)
+    deals = await _deals(factory, t.org.id)
+    assert deals["E1"].name == "Café crème"
+    assert deals["E2"].name == "Société Générale \u2013 €" and deals["E2"].amount == 1234.5
+    assert deals["E3"].next_step == "call, then email"
+    assert deals["E4"].name == "Quoted, with comma" and deals["E4"].next_step == "line one\r\nline two"
+    assert deals["E5"].name == 'He said "hi"'
+
+
+async def test_amounts_and_dates(client: Any, factory: Any) -> None:
+    t = await factory.tenant()
+    csv = (
+        "Opportunity ID,Opportunity Name,Amount,Close Date\n"
+        "A1,a,80000,2017-02-15\n"
+        "A2,a,80000.5,02/15/2017\n"
+        '"A3",a,"$80,000.00",2017/02/15\n'
+        "A4,a,USD 1200,15-Feb-2017\n"
+        'A5,a,"1,2345",\n'
+        "A6,a,12,31/12/2017\n"
+        "A7,a,abc,\n"
+        ",missing id,,\n"
+        "A9,,,\n"
+    )
+    data = ok(await upload(client, "opportunities", csv, t.headers))
+    assert (data["total_original_rows"], data["total_imported_rows"], data["total_error_rows"]) == (9, 4, 5)
+    deals = await _deals(factory, t.org.id)
+    assert [deals[k].amount for k in ("A1", "A2", "A3", "A4")] == [80000, 80000.5, 80000, 1200]
+    days = {deals[k].close_date.date().isoformat() for k in ("A1", "A2", "A3", "A4")}
+    assert days == {"2017-02-15"}
+    assert data["error_file"].startswith("http://testserver/api/v1/admin/imports/")
+
+
+async def test_duplicate_ids_in_one_file_last_wins(client: Any, factory: Any) -> None:
+    t = await factory.tenant()
+    csv = "opp_id,opp_name\nD1,first\nD2,other\nD1,second\n"
+    data = ok(await upload(client, "opportunities", csv, t.headers))
+    assert data["total_imported_rows"] == 3
+    assert any("last one was kept" in w for w in data["warnings"])
+    assert (await _deals(factory, t.org.id))["D1"].name == "second"
+
+
+async def test_deleted_deal_comes_back_and_v1_sees_it(client: Any, factory: Any) -> None:
+    t = await factory.tenant()
+    ok(await upload(client, "opportunities", "opp_id,opp_name\nR1,first\n", t.headers))
+    async with factory.services.sessionmaker() as session:
+        deal = (await session.execute(select(Deal).where(Deal.organization_id == t.org.id))).scalar_one()
+        deal.deleted = True
+        await session.commit()
+    ok(await upload(client, "opportunities", "opp_id,opp_name\nR1,first\n", t.headers))
+    assert not (await _deals(factory, t.org.id))["R1"].deleted
