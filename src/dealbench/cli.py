@@ -15,6 +15,7 @@ from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.imports.cli import import_app
 from dealbench.kit.errors import DealbenchError
 from dealbench.kit.migrate import upgrade
 from dealbench.kit.services import Services
@@ -33,6 +34,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(org_app, name="org")
 graphql_app = typer.Typer(help="The GraphQL dialect.", no_args_is_help=True)
 app.add_typer(graphql_app, name="graphql")
+app.add_typer(import_app, name="import")
 
 console = Console(stderr=True)
 T = TypeVar("T")
