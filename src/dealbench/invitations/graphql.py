@@ -34,9 +34,7 @@ class InvitationType:
 @strawberry.type
 class InvitationCreated:
     invitation: InvitationType
-    code: str = strawberry.field(
-        description="The one-time code the invitee answers with; shown once."
-    )
+    code: str = strawberry.field(description="The one-time code the invitee answers with; shown once.")
 
 
 @strawberry.input
@@ -66,36 +64,24 @@ class Query:
         return page(items, total)
 
 
-async def _create(
-    session: Any, principal: Any, data: InvitationCreate, secret_key: str
-) -> Any:
+async def _create(session: Any, principal: Any, data: InvitationCreate, secret_key: str) -> Any:
     return await service.create_invitation(session, principal, data, secret_key)
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(
-        description="Invite an email with a role. Scope `invitations:write`."
-    )
+    @strawberry.mutation(description="Invite an email with a role. Scope `invitations:write`.")
     async def create_invitation(
         self, info: strawberry.Info, input: InvitationCreateInput
     ) -> InvitationCreated | None:
         context = ctx(info)
-        context.require(
-            "invitations:write"
-        )  # the scope first: FORBIDDEN before any input check
+        context.require("invitations:write")  # the scope first: FORBIDDEN before any input check
         data = to_model(InvitationCreate, input)
         invitation, code = await context.mutate(
             "invitations:write", _create, data, context.services.secret_key
         )
         return InvitationCreated(invitation=orm(invitation), code=code)
 
-    @strawberry.mutation(
-        description="Revoke a PENDING invitation. Scope `invitations:write`."
-    )
-    async def revoke_invitation(
-        self, info: strawberry.Info, id: int
-    ) -> InvitationType | None:
-        return orm(
-            await ctx(info).mutate("invitations:write", service.revoke_invitation, id)
-        )
+    @strawberry.mutation(description="Revoke a PENDING invitation. Scope `invitations:write`.")
+    async def revoke_invitation(self, info: strawberry.Info, id: int) -> InvitationType | None:
+        return orm(await ctx(info).mutate("invitations:write", service.revoke_invitation, id))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.invitations.schemas import InvitationAnswer, InvitationCreate
 from dealbench.kit.crypto import keyed_hash, new_code
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound
-from dealbench.kit.pagination import ListParams
+from dealbench.kit.pagination import ListParams, paginate
 from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import Invitation, InvitationStatus, Organization, User
@@ -34,9 +34,7 @@ async def list_invitations(
         base = base.where(Invitation.status == status)
     if not include_expired:
         base = base.where(Invitation.expires_at > utcnow())
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = await session.execute(base.order_by(Invitation.id).limit(params.limit).offset(params.offset))
-    return list(rows.scalars()), total
+    return await paginate(session, base.order_by(Invitation.id), params)
 
 
 async def create_invitation(

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.kit.errors import ValidationFailed
 
@@ -20,6 +22,25 @@ class ListParams:
 
     def page(self, items: list[Any], total: int) -> dict[str, Any]:
         return {"items": items, "limit": self.limit, "offset": self.offset, "totalCount": total}
+
+
+async def paginate(session: AsyncSession, stmt: Select[Any], params: ListParams) -> tuple[list[Any], int]:
+    """One page of ``stmt`` (already ordered) and the total, in one query (``count(*) OVER ()``).
+
+    Rows are ORM objects for single-entity selects, else row tuples. Past the end, a count query.
+    """
+    windowed = stmt.add_columns(func.count().over().label("_total")).limit(params.limit).offset(params.offset)
+    rows = (await session.execute(windowed)).all()
+    if rows:
+        total = rows[0][-1]
+        single = len(rows[0]) == 2
+        return [row[0] if single else tuple(row[:-1]) for row in rows], total
+    if params.offset == 0:
+        return [], 0
+    total = (
+        await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    ).scalar_one()
+    return [], total
 
 
 def _list_params(

@@ -21,10 +21,9 @@ from pydantic_core import PydanticCustomError
 
 def iso_ms(value: datetime) -> str:
     """``2025-10-30T12:55:20.367Z``: ISO 8601, UTC, milliseconds."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    if value.tzinfo is not UTC:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 Timestamp = Annotated[datetime, PlainSerializer(iso_ms, return_type=str, when_used="json")]

@@ -15,9 +15,13 @@ _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Commit when the handler succeeds, roll back when it raises; services never commit."""
-    token = write_intent.set(request.method not in _READ_METHODS)
+    reading = request.method in _READ_METHODS
+    token = write_intent.set(not reading)
     try:
         async with request.app.state.services.sessionmaker() as session:
+            if reading and session.bind.dialect.name == "postgresql":
+                # Reads need no transaction: skip the BEGIN/COMMIT round trips.
+                await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             try:
                 yield session
                 await session.commit()

@@ -22,13 +22,9 @@ class TeamType:
 
 @strawberry.type
 class Query:
-    @strawberry.field(
-        description="The organization's teams, by id. Scope `teams:read`."
-    )
+    @strawberry.field(description="The organization's teams, by id. Scope `teams:read`.")
     async def teams(
         self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
     ) -> Page[TeamType] | None:
-        items, total = await ctx(info).call(
-            "teams:read", service.list_teams, paging(limit, offset)
-        )
+        items, total = await ctx(info).call("teams:read", service.list_teams, paging(limit, offset))
         return page(items, total)

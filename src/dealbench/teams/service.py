@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.kit.errors import Conflict, NotFound
-from dealbench.kit.pagination import ListParams
+from dealbench.kit.pagination import ListParams, paginate
 from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import Team, TeamMember, User
@@ -19,9 +19,7 @@ async def list_teams(
     session: AsyncSession, principal: Principal, params: ListParams
 ) -> tuple[list[Team], int]:
     base = in_tenant(Team, principal.organization_id)
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = (await session.execute(base.order_by(Team.id).limit(params.limit).offset(params.offset))).scalars()
-    return list(rows), total
+    return await paginate(session, base.order_by(Team.id), params)
 
 
 async def get_team(session: AsyncSession, principal: Principal, team_id: int) -> Team:
@@ -52,9 +50,7 @@ async def list_team_users(
         .join(TeamMember, TeamMember.user_id == User.id)
         .where(TeamMember.team_id == team.id, User.deleted_at.is_(None))
     )
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = (await session.execute(base.order_by(User.id).limit(params.limit).offset(params.offset))).scalars()
-    return list(rows), total
+    return await paginate(session, base.order_by(User.id), params)
 
 
 async def _team_and_user(

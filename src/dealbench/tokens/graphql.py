@@ -15,9 +15,7 @@ from dealbench.tokens import service
 strawberry.enum(TokenKind, name="TokenKind")
 
 
-@strawberry.type(
-    name="ApiToken", description="A token; its plaintext is never shown again."
-)
+@strawberry.type(name="ApiToken", description="A token; its plaintext is never shown again.")
 class TokenType:
     id: int
     name: str

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.kit.crypto import keyed_hash, new_token
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Forbidden, ValidationFailed
-from dealbench.kit.pagination import ListParams
+from dealbench.kit.pagination import ListParams, paginate
 from dealbench.kit.principal import Principal
 from dealbench.kit.scopes import covers, is_valid_scope
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
@@ -117,9 +116,7 @@ async def list_tokens(
     base = _visible(principal)
     if not include_revoked:
         base = base.where(ApiToken.revoked_at.is_(None))
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = await session.execute(base.order_by(ApiToken.id).limit(params.limit).offset(params.offset))
-    return list(rows.scalars()), total
+    return await paginate(session, base.order_by(ApiToken.id), params)
 
 
 async def revoke_token(session: AsyncSession, principal: Principal, token_id: int) -> ApiToken:

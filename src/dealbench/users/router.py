@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from dealbench.kit.auth import scoped
 from dealbench.kit.errors import DealbenchError, ValidationFailed
+from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
 from dealbench.kit.principal import Principal
 from dealbench.kit.schemas import IdOnly, Page
@@ -24,10 +25,10 @@ UsersWrite = Annotated[Principal, scoped("users:write")]
 
 
 @router.get("/organization/users", response_model=Page[UserOut])
-async def list_organization_users(principal: UsersRead, session: DbSession, paging: Paging) -> dict[str, Any]:
+async def list_organization_users(principal: UsersRead, session: DbSession, paging: Paging) -> Response:
     """The organization's users, by id."""
     users, total = await service.list_users(session, principal, paging)
-    return paging.page(users, total)
+    return json_response(paging.page(users, total))
 
 
 @router.delete("/organization/users/{id}", response_model=IdOnly)
@@ -49,10 +50,10 @@ async def list_roles(principal: UsersRead) -> dict[str, Any]:
 
 
 @router.get("/users", response_model=Page[UserOut])
-async def list_users(principal: UsersRead, session: DbSession, paging: Paging) -> dict[str, Any]:
+async def list_users(principal: UsersRead, session: DbSession, paging: Paging) -> Response:
     """All users of the organization (Opus 2 dialect)."""
     users, total = await service.list_users(session, principal, paging)
-    return paging.page(users, total)
+    return json_response(paging.page(users, total))
 
 
 @router.get("/user/id/{userId}", response_model=UserOut)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound
-from dealbench.kit.pagination import ListParams
+from dealbench.kit.fastjson import RowShape
+from dealbench.kit.pagination import ListParams, paginate
 from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import ApiToken, Organization, Role, TeamMember, User
@@ -43,13 +46,30 @@ def active_users(organization_id: int):  # type: ignore[no-untyped-def]
     return in_tenant(User, organization_id).where(User.deleted_at.is_(None))
 
 
+USER_SHAPE = RowShape(
+    [
+        ("id", User.id),
+        ("email", User.email),
+        ("firstName", User.first_name),
+        ("lastName", User.last_name),
+        ("role", User.role),
+        ("createdAt", User.created_at),
+        ("updatedAt", User.updated_at),
+    ]
+)
+
+
 async def list_users(
     session: AsyncSession, principal: Principal, params: ListParams
-) -> tuple[list[User], int]:
-    base = active_users(principal.organization_id)
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = (await session.execute(base.order_by(User.id).limit(params.limit).offset(params.offset))).scalars()
-    return list(rows), total
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of users as wire dicts (a hot list: Core rows, no ORM objects)."""
+    stmt = (
+        select(*USER_SHAPE.columns)
+        .where(User.organization_id == principal.organization_id, User.deleted_at.is_(None))
+        .order_by(User.id)
+    )
+    rows, total = await paginate(session, stmt, params)
+    return USER_SHAPE.dicts(rows), total
 
 
 async def get_user(session: AsyncSession, principal: Principal, user_id: int) -> User:
