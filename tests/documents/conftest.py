@@ -60,9 +60,7 @@ def s3_endpoint() -> Iterator[str]:
 
 def make_s3_storage(endpoint: str) -> S3Storage:
     bucket = f"docs-{uuid.uuid4().hex[:12]}"
-    httpx.put(
-        f"{endpoint}/{bucket}", timeout=10
-    ).raise_for_status()  # moto: create the bucket
+    httpx.put(f"{endpoint}/{bucket}", timeout=10).raise_for_status()  # moto: create the bucket
     settings = Settings(
         secret_key="x",
         storage_url=f"s3://{bucket}/prefix",
@@ -109,15 +107,11 @@ class Docs:
         assert r.status_code == 201, r.text
         return r.json()  # type: ignore[no-any-return]
 
-    async def folder(
-        self, project_id: int, name: str, parent_id: int | None = None
-    ) -> dict[str, Any]:
+    async def folder(self, project_id: int, name: str, parent_id: int | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"name": name}
         if parent_id is not None:
             body["parentId"] = parent_id
-        r = await self.client.post(
-            f"/v1/projects/{project_id}/folders", json=body, headers=self.headers
-        )
+        r = await self.client.post(f"/v1/projects/{project_id}/folders", json=body, headers=self.headers)
         assert r.status_code == 201, r.text
         return r.json()  # type: ignore[no-any-return]
 
@@ -157,3 +151,16 @@ async def docs(client: httpx.AsyncClient, factory: Any) -> AsyncIterator[Docs]:
     d = Docs(client, tenant.headers)
     d.tenant = tenant  # type: ignore[attr-defined]
     yield d
+
+
+async def stored_keys(storage: Storage) -> list[str]:
+    """Every object of a backend (blobs and temporary objects), for 'nothing left behind' checks."""
+    if isinstance(storage, LocalStorage):
+        return sorted(str(p.relative_to(storage.root)) for p in storage.root.rglob("*") if p.is_file())
+    import obstore
+
+    assert isinstance(storage, S3Storage)
+    keys: list[str] = []
+    async for batch in obstore.list(storage.store):
+        keys.extend(meta["path"] for meta in batch)
+    return sorted(keys)
