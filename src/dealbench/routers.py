@@ -19,7 +19,10 @@ def include_routers(app: FastAPI) -> None:
     from dealbench.sales_processes.router import router as sales_processes
     from dealbench.tickets.router import router as tickets
 
-    for router in (deals, sales_processes, tickets):
+    from dealbench.evaluations.router import criteria, templates
+    from dealbench.evaluations.router import router as evaluations
+
+    for router in (deals, sales_processes, tickets, evaluations, templates, criteria):
         app.include_router(router)
 
     from dealbench.documents.router import router as documents  # documents domain (issue 4)

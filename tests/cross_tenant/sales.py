@@ -53,3 +53,52 @@ ROUTES: dict[str, Any] = {
     "* /v1/sales-processes/{id}": _process,
     "* /v1/sales-process-stages/{id}": _stage,
 }
+
+
+async def _evaluation(factory: Any, other: Any) -> dict[str, Any]:
+    ev = await _post(factory, other, "/v1/evaluations", {"title": "plan"})
+    return {"path": {"id": ev["id"], "itemId": 1}}
+
+
+def _with(maker: Any, body: dict[str, Any]) -> Any:
+    async def make(factory: Any, other: Any) -> dict[str, Any]:
+        return {**(await maker(factory, other)), "json": body}
+
+    return make
+
+
+async def _evaluation_item(factory: Any, other: Any) -> dict[str, Any]:
+    """Another tenant's plan item, reached through this tenant's own plan (404 as well)."""
+    ev = await _post(factory, other, "/v1/evaluations", {"title": "plan"})
+    phase = await _post(factory, other, f"/v1/evaluations/{ev['id']}/phases", {"title": "p"})
+    return {"path": {"id": ev["id"], "itemId": phase["id"]}, "json": {}}
+
+
+async def _template(factory: Any, other: Any) -> dict[str, Any]:
+    tpl = await _post(factory, other, "/v1/plan-templates", {"title": "t"})
+    return {"path": {"id": tpl["id"]}}
+
+
+async def _library(factory: Any, other: Any) -> dict[str, Any]:
+    lib = await _post(factory, other, "/v1/criteria", {"title": "c"})
+    return {"path": {"id": lib["id"]}}
+
+
+for _kind in ("phases", "criteria", "tasks", "meetings"):
+    ROUTES[f"GET /v1/evaluations/{{id}}/{_kind}"] = _evaluation
+    ROUTES[f"POST /v1/evaluations/{{id}}/{_kind}"] = _with(
+        _evaluation,
+        {"title": "x", "startsAt": "2030-01-01T00:00:00Z"} if _kind == "meetings" else {"title": "x"},
+    )
+    ROUTES[f"POST /v1/evaluations/{{id}}/{_kind}/reorder"] = _with(_evaluation, {"ids": [1]})
+    ROUTES[f"* /v1/evaluations/{{id}}/{_kind}/{{itemId}}"] = _evaluation_item
+ROUTES.update(
+    {
+        "* /v1/evaluations/{id}": _evaluation,
+        "GET /v1/evaluations/{id}/activity": _evaluation,
+        "* /v1/plan-templates/{id}": _template,
+        "* /v1/criteria/{id}": _library,
+        "GET /v1/criteria/{id}/metrics": _library,
+        "POST /v1/criteria/{id}/add-to-plan": _with(_library, {"evaluationId": 1}),
+    }
+)

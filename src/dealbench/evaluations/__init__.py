@@ -1,0 +1,1 @@
+"""Evaluations (plans): content, activity, plan templates and the criteria library (Opine ``/v1``)."""

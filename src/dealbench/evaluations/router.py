@@ -1,0 +1,215 @@
+"""Evaluations, plan content, activity, plan templates and the criteria library (Opine dialect)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+
+from dealbench.evaluations import schemas as s
+from dealbench.evaluations import service
+from dealbench.kit.auth import scoped
+from dealbench.kit.pagination import Paging
+from dealbench.kit.principal import Principal
+from dealbench.kit.routing import add_update_route
+from dealbench.kit.schemas import IdOnly, Page
+from dealbench.kit.session import DbSession
+
+router = APIRouter(prefix="/v1", tags=["Evaluations"])
+
+EvalRead = Annotated[Principal, scoped("evaluations:read")]
+EvalWrite = Annotated[Principal, scoped("evaluations:write")]
+
+
+@router.get("/evaluations", response_model=Page[s.EvaluationOut])
+async def list_evaluations(
+    principal: EvalRead, session: DbSession, paging: Paging, active: bool | None = None
+) -> Any:
+    """The organization's evaluations (plans), with `dealId` and a `progress` summary."""
+    items, total = await service.list_evaluations(session, principal, paging, active)
+    return paging.page(await service.decorate(session, items), total)
+
+
+@router.post("/evaluations", response_model=s.EvaluationOut, status_code=201)
+async def create_evaluation(principal: EvalWrite, session: DbSession, body: s.EvaluationCreate) -> Any:
+    """Create a plan; `templateId` copies the template's phases, criteria and tasks; `dealId` links a deal."""
+    evaluation = await service.create_evaluation(session, principal, body)
+    return (await service.decorate(session, [evaluation]))[0]
+
+
+@router.get("/evaluations/{id}", response_model=s.EvaluationOut)
+async def get_evaluation(id: int, principal: EvalRead, session: DbSession) -> Any:
+    evaluation = await service.get_evaluation(session, principal, id)
+    return (await service.decorate(session, [evaluation]))[0]
+
+
+async def update_evaluation(
+    id: int, principal: EvalWrite, session: DbSession, body: s.EvaluationUpdate
+) -> Any:
+    """Update a plan; `dealId: null` unlinks its deal."""
+    evaluation = await service.update_evaluation(session, principal, id, body)
+    return (await service.decorate(session, [evaluation]))[0]
+
+
+add_update_route(router, "/evaluations/{id}", update_evaluation, response_model=s.EvaluationOut)
+
+
+@router.delete("/evaluations/{id}", response_model=IdOnly)
+async def delete_evaluation(id: int, principal: EvalWrite, session: DbSession) -> IdOnly:
+    """Delete a plan with its content; its deal is unlinked."""
+    return IdOnly(id=await service.delete_evaluation(session, principal, id))
+
+
+@router.get("/evaluations/{id}/activity", response_model=Page[s.ActivityOut])
+async def list_evaluation_activity(id: int, principal: EvalRead, session: DbSession, paging: Paging) -> Any:
+    """Every change to the plan: who (user, token), what changed, when; oldest first."""
+    items, total = await service.list_activity(session, principal, id, paging)
+    return paging.page(items, total)
+
+
+def _content_routes(path: str, kind: service.Kind, out: Any, create: Any, change: Any) -> None:
+    base = f"/evaluations/{{id}}/{path}"
+    noun = path.replace("-", "_")
+
+    async def list_(id: int, principal: EvalRead, session: DbSession) -> Any:
+        items = await service.list_items(session, principal, id, kind)
+        return {"items": items, "limit": len(items), "offset": 0, "totalCount": len(items)}
+
+    async def add(id: int, principal: EvalWrite, session: DbSession, body: create) -> Any:  # type: ignore[valid-type]
+        return await service.add_item(session, principal, id, kind, body)
+
+    async def update_(id: int, itemId: int, principal: EvalWrite, session: DbSession, body: change) -> Any:  # type: ignore[valid-type]
+        return await service.update_item(session, principal, id, kind, itemId, body)
+
+    async def delete_(id: int, itemId: int, principal: EvalWrite, session: DbSession) -> IdOnly:
+        return IdOnly(id=await service.delete_item(session, principal, id, kind, itemId))
+
+    async def reorder(id: int, principal: EvalWrite, session: DbSession, body: s.Reorder) -> Any:
+        items = await service.reorder_items(session, principal, id, kind, body.ids)
+        return {"items": items, "limit": len(items), "offset": 0, "totalCount": len(items)}
+
+    list_.__name__ = f"list_evaluation_{noun}"
+    add.__name__ = f"add_evaluation_{noun}"
+    update_.__name__ = f"update_evaluation_{noun}"
+    delete_.__name__ = f"delete_evaluation_{noun}"
+    reorder.__name__ = f"reorder_evaluation_{noun}"
+    router.add_api_route(
+        base, list_, methods=["GET"], response_model=Page[out], summary=f"List the plan's {path} in order"
+    )
+    router.add_api_route(
+        base, add, methods=["POST"], response_model=out, status_code=201, summary=f"Add to {path}"
+    )
+    router.add_api_route(
+        f"{base}/reorder",
+        reorder,
+        methods=["POST"],
+        response_model=Page[out],
+        summary=f"Reorder {path}: send every id in the new order",
+    )
+    add_update_route(router, f"{base}/{{itemId}}", update_, response_model=out)
+    router.add_api_route(f"{base}/{{itemId}}", delete_, methods=["DELETE"], response_model=IdOnly)
+
+
+_content_routes("phases", service.PHASES, s.PhaseOut, s.PhaseCreate, s.PhaseUpdate)
+_content_routes("criteria", service.CRITERIA, s.CriterionOut, s.CriterionCreate, s.CriterionUpdate)
+_content_routes("tasks", service.TASKS, s.TaskOut, s.TaskCreate, s.TaskUpdate)
+_content_routes("meetings", service.MEETINGS, s.MeetingOut, s.MeetingCreate, s.MeetingUpdate)
+
+
+# --------------------------------------------------------------------------- plan templates
+
+templates = APIRouter(prefix="/v1", tags=["Plan templates"])
+
+
+@templates.get("/plan-templates", response_model=Page[s.PlanTemplateOut])
+async def list_plan_templates(principal: EvalRead, session: DbSession, paging: Paging) -> Any:
+    items, total = await service.list_templates(session, principal, paging)
+    return paging.page([service.template_out(t) for t in items], total)
+
+
+@templates.post("/plan-templates", response_model=s.PlanTemplateOut, status_code=201)
+async def create_plan_template(principal: EvalWrite, session: DbSession, body: s.PlanTemplateCreate) -> Any:
+    """A reusable plan: phases (each with criteria and tasks), and criteria and tasks outside phases."""
+    return service.template_out(await service.create_template(session, principal, body))
+
+
+@templates.get("/plan-templates/{id}", response_model=s.PlanTemplateOut)
+async def get_plan_template(id: int, principal: EvalRead, session: DbSession) -> Any:
+    return service.template_out(await service.get_template(session, principal, id))
+
+
+async def update_plan_template(
+    id: int, principal: EvalWrite, session: DbSession, body: s.PlanTemplateUpdate
+) -> Any:
+    """`phases`, `criteria`, `tasks` each replace that part when sent."""
+    return service.template_out(await service.update_template(session, principal, id, body))
+
+
+add_update_route(templates, "/plan-templates/{id}", update_plan_template, response_model=s.PlanTemplateOut)
+
+
+@templates.delete("/plan-templates/{id}", response_model=IdOnly)
+async def delete_plan_template(id: int, principal: EvalWrite, session: DbSession) -> IdOnly:
+    """Plans made from it keep their content (`derivedFromTemplateId` becomes null)."""
+    return IdOnly(id=await service.delete_template(session, principal, id))
+
+
+# --------------------------------------------------------------------------- criteria library
+
+criteria = APIRouter(prefix="/v1", tags=["Criteria library"])
+
+
+@criteria.get("/criteria", response_model=Page[s.LibraryCriterionOut])
+async def list_library_criteria(
+    principal: EvalRead,
+    session: DbSession,
+    paging: Paging,
+    category: Annotated[str | None, Query(max_length=255)] = None,
+) -> Any:
+    items, total = await service.list_library(session, principal, paging, category)
+    return paging.page(items, total)
+
+
+@criteria.post("/criteria", response_model=s.LibraryCriterionOut, status_code=201)
+async def create_library_criterion(
+    principal: EvalWrite, session: DbSession, body: s.LibraryCriterionCreate
+) -> Any:
+    return await service.create_library_criterion(session, principal, body)
+
+
+@criteria.get("/criteria/{id}", response_model=s.LibraryCriterionOut)
+async def get_library_criterion(id: int, principal: EvalRead, session: DbSession) -> Any:
+    return await service.get_library_criterion(session, principal, id)
+
+
+async def update_library_criterion(
+    id: int, principal: EvalWrite, session: DbSession, body: s.LibraryCriterionUpdate
+) -> Any:
+    return await service.update_library_criterion(session, principal, id, body)
+
+
+add_update_route(criteria, "/criteria/{id}", update_library_criterion, response_model=s.LibraryCriterionOut)
+
+
+@criteria.delete("/criteria/{id}", response_model=IdOnly)
+async def delete_library_criterion(id: int, principal: EvalWrite, session: DbSession) -> IdOnly:
+    """Plans keep their copies; their link to the library is cleared."""
+    return IdOnly(id=await service.delete_library_criterion(session, principal, id))
+
+
+@criteria.get("/criteria/{id}/metrics", response_model=s.CriterionMetrics)
+async def library_criterion_metrics(id: int, principal: EvalRead, session: DbSession) -> Any:
+    """How many plans use this criterion, their outcomes, and how many of their deals were won or lost."""
+    return await service.criterion_metrics(session, principal, id)
+
+
+@criteria.post("/criteria/{id}/add-to-plan", response_model=s.CriterionOut, status_code=201)
+async def add_library_criterion_to_plan(
+    id: int,
+    principal: EvalWrite,
+    session: DbSession,
+    evaluation_id: Annotated[int, Body(alias="evaluationId", embed=True)],
+) -> Any:
+    """Copy a library criterion into a plan (the plan keeps a link to it)."""
+    await service.get_library_criterion(session, principal, id)
+    return await service.add_item(
+        session, principal, evaluation_id, service.CRITERIA, s.CriterionCreate(library_criterion_id=id)
+    )

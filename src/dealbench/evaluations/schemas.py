@@ -1,0 +1,354 @@
+"""Evaluations (plans) and their content, plan templates, the criteria library."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+
+from dealbench.deals.schemas import not_null
+from dealbench.kit.schemas import Email, InModel, OutModel, Timestamp
+from dealbench.models.sales import BuyerAccessLevel, CriterionOutcome, EvaluationMode
+from dealbench.tickets.schemas import DealRefValue
+
+Title = Annotated[str, Field(min_length=1, max_length=512)]
+LongText = Annotated[str, Field(max_length=100_000)]
+Color = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$", description="`#RRGGBB`.")]
+
+
+class Progress(OutModel):
+    criteria_total: int
+    criteria_by_outcome: dict[str, int] = Field(
+        description="EXCEEDS, MEETS, PARTIALLY_MEETS, DOES_NOT_MEET, UNSET."
+    )
+    tasks_total: int
+    tasks_done: int
+
+
+class EvaluationOut(OutModel):
+    id: int
+    created_at: Timestamp
+    updated_at: Timestamp
+    title: str
+    description: str | None
+    mode: EvaluationMode
+    active: bool
+    organization_id: int
+    created_by_user_id: int | None
+    access_code: str
+    buyer_access_level: BuyerAccessLevel
+    branding_color_hex: str | None
+    start_date: Timestamp | None
+    target_end_date: Timestamp | None
+    buyer_notifications_enabled: bool
+    current_stage_id: int | None
+    current_process_position_rank: int | None
+    all_processes_position_rank: int | None
+    derived_from_template_id: int | None
+    sales_process_id: int | None
+    default_assignee_user_id: int | None
+    deal_id: int | None = None
+    progress: Progress | None = None
+
+
+class _EvaluationFields(InModel):
+    description: LongText | None = None
+    mode: EvaluationMode | None = None
+    active: bool | None = None
+    buyer_access_level: BuyerAccessLevel | None = None
+    branding_color_hex: Color | None = None
+    start_date: datetime | None = None
+    target_end_date: datetime | None = None
+    buyer_notifications_enabled: bool | None = None
+    current_stage_id: int | None = None
+    sales_process_id: int | None = None
+    default_assignee_user_id: int | None = None
+    deal_id: DealRefValue | None = Field(
+        default=None, description="Link a deal (a deal has at most one plan)."
+    )
+
+    @field_validator("mode", "buyer_access_level", mode="before")
+    @classmethod
+    def _enum_not_null(cls, value: Any) -> Any:
+        return not_null(value)
+
+    @field_validator("active", "buyer_notifications_enabled", mode="before")
+    @classmethod
+    def _bool_not_null(cls, value: Any) -> Any:
+        return not_null(value, "boolean")
+
+
+class EvaluationCreate(_EvaluationFields):
+    title: Title
+    template_id: int | None = Field(default=None, description="Copy this plan template's content.")
+
+
+class EvaluationUpdate(_EvaluationFields):
+    title: Title | None = None
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title_not_null(cls, value: Any) -> Any:
+        return not_null(value)
+
+
+# --------------------------------------------------------------------------- plan content
+
+
+class PhaseOut(OutModel):
+    id: int
+    evaluation_id: int
+    title: str
+    description: str | None
+    position: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class PhaseCreate(InModel):
+    title: Title
+    description: LongText | None = None
+
+
+class PhaseUpdate(InModel):
+    title: Title | None = None
+    description: LongText | None = None
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title_not_null(cls, value: Any) -> Any:
+        return not_null(value)
+
+
+class CriterionOut(OutModel):
+    id: int
+    evaluation_id: int
+    phase_id: int | None
+    library_criterion_id: int | None
+    title: str
+    description: str | None
+    position: int
+    outcome: CriterionOutcome | None
+    outcome_note: str | None
+    outcome_set_by_user_id: int | None
+    outcome_set_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class CriterionCreate(InModel):
+    title: Title | None = Field(default=None, description="Required unless `libraryCriterionId` is given.")
+    description: LongText | None = None
+    phase_id: int | None = None
+    library_criterion_id: int | None = Field(default=None, description="Add this library criterion (linked).")
+    outcome: CriterionOutcome | None = None
+    outcome_note: LongText | None = None
+
+
+class CriterionUpdate(InModel):
+    title: Title | None = None
+    description: LongText | None = None
+    phase_id: int | None = None
+    outcome: CriterionOutcome | None = Field(default=None, description="null: unset.")
+    outcome_note: LongText | None = None
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title_not_null(cls, value: Any) -> Any:
+        return not_null(value)
+
+
+class TaskOut(OutModel):
+    id: int
+    evaluation_id: int
+    phase_id: int | None
+    title: str
+    description: str | None
+    assignee_user_id: int | None
+    due_date: Timestamp | None
+    completed: bool
+    completed_at: Timestamp | None
+    position: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class TaskCreate(InModel):
+    title: Title
+    description: LongText | None = None
+    phase_id: int | None = None
+    assignee_user_id: int | None = None
+    due_date: datetime | None = None
+    completed: bool = False
+
+
+class TaskUpdate(InModel):
+    title: Title | None = None
+    description: LongText | None = None
+    phase_id: int | None = None
+    assignee_user_id: int | None = None
+    due_date: datetime | None = None
+    completed: bool | None = None
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title_not_null(cls, value: Any) -> Any:
+        return not_null(value)
+
+    @field_validator("completed", mode="before")
+    @classmethod
+    def _completed_not_null(cls, value: Any) -> Any:
+        return not_null(value, "boolean")
+
+
+class MeetingOut(OutModel):
+    id: int
+    evaluation_id: int
+    phase_id: int | None
+    title: str
+    description: str | None
+    starts_at: Timestamp
+    ends_at: Timestamp | None
+    attendee_emails: list[str]
+    position: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class MeetingCreate(InModel):
+    title: Title
+    description: LongText | None = None
+    phase_id: int | None = None
+    starts_at: datetime
+    ends_at: datetime | None = None
+    attendee_emails: Annotated[list[Email], Field(max_length=200)] = Field(default_factory=list)
+
+
+class MeetingUpdate(InModel):
+    title: Title | None = None
+    description: LongText | None = None
+    phase_id: int | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    attendee_emails: Annotated[list[Email], Field(max_length=200)] | None = None
+
+    @field_validator("title", "starts_at", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        return not_null(value)
+
+    @field_validator("attendee_emails", mode="before")
+    @classmethod
+    def _emails_not_null(cls, value: Any) -> Any:
+        return not_null(value, "array")
+
+
+class Reorder(InModel):
+    ids: Annotated[list[int], Field(min_length=1, max_length=1000)] = Field(
+        description="Every item's id, in the new order."
+    )
+
+
+class ActivityOut(OutModel):
+    id: int
+    evaluation_id: int
+    user_id: int | None
+    token_id: int | None
+    action: str
+    changes: dict[str, Any] | None
+    created_at: Timestamp
+
+
+# --------------------------------------------------------------------------- templates and library
+
+
+class TemplateCriterion(InModel):
+    title: Title
+    description: LongText | None = None
+    library_criterion_id: int | None = None
+
+
+class TemplateTask(InModel):
+    title: Title
+    description: LongText | None = None
+
+
+class TemplatePhase(InModel):
+    title: Title
+    description: LongText | None = None
+    criteria: Annotated[list[TemplateCriterion], Field(max_length=500)] = Field(default_factory=list)
+    tasks: Annotated[list[TemplateTask], Field(max_length=500)] = Field(default_factory=list)
+
+
+class PlanTemplateCreate(InModel):
+    title: Title
+    description: LongText | None = None
+    phases: Annotated[list[TemplatePhase], Field(max_length=100)] = Field(default_factory=list)
+    criteria: Annotated[list[TemplateCriterion], Field(max_length=500)] = Field(
+        default_factory=list, description="Criteria outside any phase."
+    )
+    tasks: Annotated[list[TemplateTask], Field(max_length=500)] = Field(
+        default_factory=list, description="Tasks outside any phase."
+    )
+
+
+class PlanTemplateUpdate(InModel):
+    title: Title | None = None
+    description: LongText | None = None
+    phases: Annotated[list[TemplatePhase], Field(max_length=100)] | None = None
+    criteria: Annotated[list[TemplateCriterion], Field(max_length=500)] | None = None
+    tasks: Annotated[list[TemplateTask], Field(max_length=500)] | None = None
+
+    @field_validator("title", "phases", "criteria", "tasks", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        return not_null(value)
+
+
+class PlanTemplateOut(OutModel):
+    id: int
+    created_at: Timestamp
+    updated_at: Timestamp
+    title: str
+    description: str | None
+    created_by_user_id: int | None
+    phases: list[dict[str, Any]]
+    criteria: list[dict[str, Any]]
+    tasks: list[dict[str, Any]]
+
+
+class LibraryCriterionOut(OutModel):
+    id: int
+    created_at: Timestamp
+    updated_at: Timestamp
+    title: str
+    description: str | None
+    category: str | None
+    created_by_user_id: int | None
+
+
+class LibraryCriterionCreate(InModel):
+    title: Title
+    description: LongText | None = None
+    category: Annotated[str, Field(max_length=255)] | None = None
+
+
+class LibraryCriterionUpdate(InModel):
+    title: Title | None = None
+    description: LongText | None = None
+    category: Annotated[str, Field(max_length=255)] | None = None
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title_not_null(cls, value: Any) -> Any:
+        return not_null(value)
+
+
+class CriterionMetrics(OutModel):
+    criterion_id: int
+    plan_count: int
+    outcomes: dict[str, int]
+    deals_won: int
+    deals_lost: int
+    deals_open: int
