@@ -30,7 +30,9 @@ async def _world(factory: Any, other: Any) -> dict[str, Any]:
         s.add_all([template, team, project])
         await s.flush()
         folder = Folder(organization_id=org, project_id=project.id, name="Other", path="Other")
-        field = ProjectField(organization_id=org, project_id=project.id, name="Other", type=FieldType.SHORT_TEXT)
+        field = ProjectField(
+            organization_id=org, project_id=project.id, name="Other", type=FieldType.SHORT_TEXT
+        )
         s.add_all([folder, field])
         await s.flush()
         doc = Document(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import mimetypes
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -210,8 +210,10 @@ async def list_documents(
             folder = await resolve_folder(session, project, folder_ref)
             base = base.where(Document.folder_id == folder.id)
     if after is not None:
-        # created or modified after: updated_at is never before created_at
-        base = base.where(Document.updated_at > after)
+        # Created or modified after (updated_at is never before created_at), at the millisecond
+        # resolution of the timestamps the API shows: a document shown at T is not "after T".
+        threshold = after.replace(microsecond=after.microsecond // 1000 * 1000) + timedelta(milliseconds=1)
+        base = base.where(Document.updated_at >= threshold)
     total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
     rows = await session.execute(base.order_by(Document.id).limit(params.limit).offset(params.offset))
     return list(rows.scalars()), total
