@@ -665,6 +665,8 @@ class Stager:
 
     async def create(self) -> None:
         if self.postgres:
+            # The merge sorts the staged rows by key: keep that sort in memory (this transaction only).
+            await self.session.execute(text("SET LOCAL work_mem = '64MB'"))
             cols = ", ".join(f"{c} {pg}" for c, pg, _ in self.spec.columns)
             await self.session.execute(text(f"CREATE TEMPORARY TABLE {self.name} ({cols}) ON COMMIT DROP"))
         else:
