@@ -1,0 +1,215 @@
+"""Sales benchmark: GET /v1/tickets?limit=100 and GET /v1/deals?limit=100 on PostgreSQL with
+10,000 tickets each linked to 3 deals (1,000 deals, 5 labels), 2 workers, wrk at 64 connections,
+against bare Starlette + asyncpg + orjson routes running the same SQL in the same run.
+
+    .venv/bin/python -m bench.sales [--seconds 10] [--connections 64]
+
+Targets: tickets >= 50% of the bare route, deals >= 60%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+
+from bench.common import (
+    BIN,
+    WrkResult,
+    ratio_line,
+    run_wrk,
+    scratch_pg_database,
+    start_dealbench,
+    start_uvicorn,
+)
+
+TICKETS = "/v1/tickets?limit=100"
+DEALS = "/v1/deals?limit=100"
+N_TICKETS = 10_000
+N_DEALS = 1_000
+ADMIN_ARGS = ["--admin-email", "admin@bench.example", "--json"]
+
+
+def seed(database_url: str) -> str:
+    """Bootstrap an organization; add 1,000 deals and 10,000 tickets linked to 3 deals each."""
+    env = {**os.environ, "DEALBENCH_DATABASE_URL": database_url, "DEALBENCH_SECRET_KEY": "bench-secret"}
+    out = subprocess.run(
+        [str(BIN / "dealbench"), "bootstrap", "--org", "Bench", "--slug", "bench", *ADMIN_ARGS],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    token: str = json.loads(out)["token"]
+
+    async def fill() -> None:
+        import uuid
+        from datetime import UTC, datetime
+
+        import asyncpg
+
+        now = datetime.now(UTC)
+        conn = await asyncpg.connect(database_url)
+        try:
+            org = await conn.fetchval("SELECT id FROM organizations WHERE slug = 'bench'")
+            user = await conn.fetchval("SELECT id FROM users WHERE organization_id = $1", org)
+            await conn.copy_records_to_table(
+                "deals",
+                columns=[
+                    "uuid",
+                    "organization_id",
+                    "created_at",
+                    "updated_at",
+                    "created_by_user_id",
+                    "vendor_entity_id",
+                    "name",
+                    "stage",
+                    "amount",
+                    "probability",
+                    "deleted",
+                    "closed",
+                    "won",
+                ],
+                records=[
+                    (
+                        uuid.uuid4(),
+                        org,
+                        now,
+                        now,
+                        user,
+                        f"006BENCH{i:06d}",
+                        f"Deal {i}",
+                        "POC",
+                        1000 + i,
+                        40.0,
+                        False,
+                        False,
+                        False,
+                    )
+                    for i in range(N_DEALS)
+                ],
+            )
+            deal_ids = [
+                r["id"]
+                for r in await conn.fetch("SELECT id FROM deals WHERE organization_id = $1 ORDER BY id", org)
+            ]
+            await conn.copy_records_to_table(
+                "tickets",
+                columns=[
+                    "organization_id",
+                    "created_at",
+                    "updated_at",
+                    "created_by_user_id",
+                    "title",
+                    "type",
+                    "state",
+                    "description",
+                ],
+                records=[
+                    (
+                        org,
+                        now,
+                        now,
+                        user,
+                        f"Request {i}",
+                        "BUG" if i % 2 else "FEATURE",
+                        "OPEN",
+                        f"Ticket {i}: **details** of the request.",
+                    )
+                    for i in range(N_TICKETS)
+                ],
+            )
+            ticket_ids = [
+                r["id"]
+                for r in await conn.fetch(
+                    "SELECT id FROM tickets WHERE organization_id = $1 ORDER BY id", org
+                )
+            ]
+            priorities = ["BLOCKER", "IMPORTANT", "NICE_TO_HAVE"]
+            await conn.copy_records_to_table(
+                "ticket_deals",
+                columns=["ticket_id", "deal_id", "priority", "shared_with_buyer", "created_at"],
+                records=[
+                    (tid, deal_ids[(n * 7 + k * 311) % N_DEALS], priorities[k], k == 0, now)
+                    for n, tid in enumerate(ticket_ids)
+                    for k in range(3)
+                ],
+            )
+            await conn.executemany(
+                "INSERT INTO labels (organization_id, name, created_at) VALUES ($1, $2, $3)",
+                [(org, f"label-{i}", now) for i in range(5)],
+            )
+            label_ids = [
+                r["id"] for r in await conn.fetch("SELECT id FROM labels WHERE organization_id = $1", org)
+            ]
+            await conn.copy_records_to_table(
+                "ticket_labels",
+                columns=["ticket_id", "label_id"],
+                records=[(tid, label_ids[n % 5]) for n, tid in enumerate(ticket_ids)],
+            )
+            await conn.execute("ANALYZE")
+        finally:
+            await conn.close()
+
+    asyncio.run(fill())
+    return token
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+    paths = {"tickets": TICKETS, "deals": DEALS}
+    results: dict[tuple[str, str], WrkResult] = {}
+
+    with scratch_pg_database("sales") as url:
+        token = seed(url)
+        headers = {"X-API-Key": token}
+        for label, start in (
+            (
+                "bare Starlette + asyncpg",
+                lambda: start_uvicorn("bench.bare_sales:app", env={"BARE_DATABASE_URL": url}),
+            ),
+            ("dealbench", lambda: start_dealbench(url, workers=2)),
+        ):
+            server = start()
+            try:
+                for name, path in paths.items():
+                    run_wrk(server.base + path, headers, seconds=2, connections=args.connections)  # warm-up
+                    results[(name, label)] = run_wrk(
+                        server.base + path, headers, seconds=args.seconds, connections=args.connections
+                    )
+            finally:
+                server.stop()
+
+    print(
+        f"\nPostgreSQL, {N_TICKETS} tickets x 3 deals, 2 workers, {args.connections} connections, {args.seconds}s"
+    )
+    for name, path in paths.items():
+        print(f"\nGET {path}")
+        for label in ("bare Starlette + asyncpg", "dealbench"):
+            print(results[(name, label)].row(label))
+    print()
+    print(
+        ratio_line(
+            "tickets: dealbench vs bare",
+            results[("tickets", "dealbench")],
+            results[("tickets", "bare Starlette + asyncpg")],
+            0.50,
+        )
+    )
+    print(
+        ratio_line(
+            "deals: dealbench vs bare",
+            results[("deals", "dealbench")],
+            results[("deals", "bare Starlette + asyncpg")],
+            0.60,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
