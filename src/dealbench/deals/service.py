@@ -102,25 +102,28 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+D = Deal.__table__.c  # table columns: the hot list runs Core statements, without ORM row loading
+
+
 def _conditions(principal: Principal, f: DealFilters) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [Deal.organization_id == principal.organization_id]
+    conds: list[ColumnElement[bool]] = [D.organization_id == principal.organization_id]
     if not f.include_deleted:
-        conds.append(Deal.deleted.is_(False))
+        conds.append(D.deleted.is_(False))
     if f.stage is not None:
-        conds.append(Deal.stage == f.stage)
+        conds.append(D.stage == f.stage)
     if f.closed is not None:
-        conds.append(Deal.closed.is_(f.closed))
+        conds.append(D.closed.is_(f.closed))
     if f.won is not None:
-        conds.append(Deal.won.is_(f.won))
+        conds.append(D.won.is_(f.won))
     if f.q:
-        conds.append(func.lower(Deal.name).like(f"%{_like_escape(f.q.lower())}%", escape="\\"))
+        conds.append(func.lower(D.name).like(f"%{_like_escape(f.q.lower())}%", escape="\\"))
     if f.updated_since is not None:
-        conds.append(Deal.updated_at >= f.updated_since)
+        conds.append(D.updated_at >= f.updated_since)
     return conds
 
 
 async def _count(session: AsyncSession, conds: list[ColumnElement[bool]]) -> int:
-    return int((await session.execute(select(func.count(Deal.id)).where(*conds))).scalar_one())
+    return int((await session.execute(select(func.count(D.id)).where(*conds))).scalar_one())
 
 
 async def list_deals(
@@ -138,7 +141,7 @@ def _deal_fields(include_summary: bool) -> list[tuple[str, ColumnElement[Any]]]:
 
     fields: list[tuple[str, ColumnElement[Any]]] = []
     for name, info in DealOut.model_fields.items():
-        column: ColumnElement[Any] = getattr(Deal, name)
+        column: ColumnElement[Any] = D[name]
         if name in {"summary", "summary_updated_at"} and not include_summary:
             column = null().label(name)
         fields.append((info.alias or name, column))
@@ -157,7 +160,7 @@ async def list_deal_payloads(
     if total <= params.offset:
         return [], total
     shape = _SHAPES[filters.include_summary]
-    stmt = select(*shape.columns).where(*conds).order_by(Deal.id).limit(params.limit).offset(params.offset)
+    stmt = select(*shape.columns).where(*conds).order_by(D.id).limit(params.limit).offset(params.offset)
     rows = (await session.execute(stmt)).all()
     items = shape.dicts(rows)
     for item in items:

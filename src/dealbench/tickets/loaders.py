@@ -8,36 +8,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.models import Deal, Label, Ticket, TicketDealLink, TicketLabel
 
 
+def _ids_filter(column: Any, ticket_ids: Sequence[int] | Select[Any]) -> Any:
+    """``IN (ids)``, or ``IN (SELECT ...)`` for a page's id query: one cached statement, 3 parameters."""
+    return column.in_(ticket_ids if isinstance(ticket_ids, Select) else list(ticket_ids))
+
+
 async def linked_deals_by_ticket_ids(
-    session: AsyncSession, ticket_ids: Sequence[int]
+    session: AsyncSession, ticket_ids: Sequence[int] | Select[Any]
 ) -> dict[int, list[dict[str, Any]]]:
     """``{ticket_id: [{id, evaluationId, name, priority, sharedWithBuyer, amount}]}`` (non-deleted deals,
-    by deal id). ``amount`` is for ``dealAmountSum``; the wire answer drops it."""
-    out: dict[int, list[dict[str, Any]]] = {tid: [] for tid in ticket_ids}
-    if not ticket_ids:
-        return out
+    by deal id). ``amount`` is for ``dealAmountSum``; the wire answer drops it. ``ticket_ids`` may be a
+    select of ids (the page query), which keeps the statement identical whatever the page size."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    if not isinstance(ticket_ids, Select):
+        out = {tid: [] for tid in ticket_ids}
+        if not ticket_ids:
+            return out
+    td, d = TicketDealLink.__table__.c, Deal.__table__.c  # Core: no ORM row loading
     stmt = (
-        select(
-            TicketDealLink.ticket_id,
-            Deal.id,
-            Deal.evaluation_id,
-            Deal.name,
-            TicketDealLink.priority,
-            TicketDealLink.shared_with_buyer,
-            Deal.amount,
-        )
-        .join(Deal, Deal.id == TicketDealLink.deal_id)
-        .where(TicketDealLink.ticket_id.in_(list(ticket_ids)), Deal.deleted.is_(False))
-        .order_by(TicketDealLink.ticket_id, Deal.id)
+        select(td.ticket_id, d.id, d.evaluation_id, d.name, td.priority, td.shared_with_buyer, d.amount)
+        .select_from(TicketDealLink.__table__.join(Deal.__table__, d.id == td.deal_id))
+        .where(_ids_filter(td.ticket_id, ticket_ids), d.deleted.is_(False))
+        .order_by(td.ticket_id, d.id)
     )
     for tid, did, eid, name, priority, shared, amount in (await session.execute(stmt)).all():
-        out[tid].append(
+        out.setdefault(tid, []).append(
             {
                 "id": did,
                 "evaluationId": eid,
@@ -50,19 +51,24 @@ async def linked_deals_by_ticket_ids(
     return out
 
 
-async def labels_by_ticket_ids(session: AsyncSession, ticket_ids: Sequence[int]) -> dict[int, list[str]]:
+async def labels_by_ticket_ids(
+    session: AsyncSession, ticket_ids: Sequence[int] | Select[Any]
+) -> dict[int, list[str]]:
     """``{ticket_id: [label names, sorted]}``."""
-    out: dict[int, list[str]] = {tid: [] for tid in ticket_ids}
-    if not ticket_ids:
-        return out
+    out: dict[int, list[str]] = {}
+    if not isinstance(ticket_ids, Select):
+        out = {tid: [] for tid in ticket_ids}
+        if not ticket_ids:
+            return out
+    tl, lb = TicketLabel.__table__.c, Label.__table__.c
     stmt = (
-        select(TicketLabel.ticket_id, Label.name)
-        .join(Label, Label.id == TicketLabel.label_id)
-        .where(TicketLabel.ticket_id.in_(list(ticket_ids)))
-        .order_by(TicketLabel.ticket_id, Label.name)
+        select(tl.ticket_id, lb.name)
+        .select_from(TicketLabel.__table__.join(Label.__table__, lb.id == tl.label_id))
+        .where(_ids_filter(tl.ticket_id, ticket_ids))
+        .order_by(tl.ticket_id, lb.name)
     )
     for tid, name in (await session.execute(stmt)).all():
-        out[tid].append(name)
+        out.setdefault(tid, []).append(name)
     return out
 
 

@@ -31,22 +31,29 @@ from dealbench.tickets.schemas import TicketCreate, TicketDealIn, TicketUpdate
 
 DEFAULT_PRIORITY = LinkPriority.IMPORTANT.value
 
+# Table columns (not ORM attributes): the hot list runs Core statements, without ORM row loading.
+T = Ticket.__table__.c
+D = Deal.__table__.c
+TD = TicketDealLink.__table__.c
+TL = TicketLabel.__table__.c
+LB = Label.__table__.c
+
 _FIELDS: list[tuple[str, Any]] = [
-    ("type", Ticket.type),
-    ("state", Ticket.state),
-    ("id", Ticket.id),
-    ("createdAt", Ticket.created_at),
-    ("updatedAt", Ticket.updated_at),
-    ("closedAt", Ticket.closed_at),
-    ("organizationId", Ticket.organization_id),
-    ("createdByUserId", Ticket.created_by_user_id),
-    ("title", Ticket.title),
-    ("description", Ticket.description),
-    ("vendorEntityId", Ticket.vendor_entity_id),
-    ("vendorEntityKey", Ticket.vendor_entity_key),
-    ("integrationInstallationId", Ticket.integration_installation_id),
-    ("targetDueDate", Ticket.target_due_date),
-    ("vendorEntityUrl", Ticket.vendor_entity_url),
+    ("type", T.type),
+    ("state", T.state),
+    ("id", T.id),
+    ("createdAt", T.created_at),
+    ("updatedAt", T.updated_at),
+    ("closedAt", T.closed_at),
+    ("organizationId", T.organization_id),
+    ("createdByUserId", T.created_by_user_id),
+    ("title", T.title),
+    ("description", T.description),
+    ("vendorEntityId", T.vendor_entity_id),
+    ("vendorEntityKey", T.vendor_entity_key),
+    ("integrationInstallationId", T.integration_installation_id),
+    ("targetDueDate", T.target_due_date),
+    ("vendorEntityUrl", T.vendor_entity_url),
 ]
 SHAPE = RowShape(_FIELDS)
 
@@ -68,29 +75,29 @@ class TicketFilters:
 
 def _conditions(principal: Principal, f: TicketFilters) -> list[ColumnElement[bool]]:
     org = principal.organization_id
-    conds: list[ColumnElement[bool]] = [Ticket.organization_id == org]
+    conds: list[ColumnElement[bool]] = [T.organization_id == org]
     if f.state is not None:
-        conds.append(Ticket.state == f.state)
+        conds.append(T.state == f.state)
     if f.type is not None:
-        conds.append(Ticket.type == f.type)
+        conds.append(T.type == f.type)
     if f.label is not None:
         conds.append(
-            Ticket.id.in_(
-                select(TicketLabel.ticket_id)
-                .join(Label, Label.id == TicketLabel.label_id)
-                .where(Label.organization_id == org, Label.name == f.label)
+            T.id.in_(
+                select(TL.ticket_id)
+                .join(Label.__table__, LB.id == TL.label_id)
+                .where(LB.organization_id == org, LB.name == f.label)
             )
         )
     if f.deal is not None:
         deal_id, eid = parse_deal_ref(f.deal)
         if deal_id is None and eid is None:
             raise ValidationFailed.at(["dealId"], "Expected a deal id (number) or 'eid:<vendorEntityId>'.")
-        match = Deal.id == deal_id if deal_id is not None else Deal.vendor_entity_id == eid
+        match = D.id == deal_id if deal_id is not None else D.vendor_entity_id == eid
         conds.append(
-            Ticket.id.in_(
-                select(TicketDealLink.ticket_id)
-                .join(Deal, Deal.id == TicketDealLink.deal_id)
-                .where(Deal.organization_id == org, match)
+            T.id.in_(
+                select(TD.ticket_id)
+                .join(Deal.__table__, D.id == TD.deal_id)
+                .where(D.organization_id == org, match)
             )
         )
     return conds
@@ -116,14 +123,14 @@ async def list_ticket_payloads(
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of tickets as wire dicts, in four statements whatever the limit: count, page, links, labels."""
     conds = _conditions(principal, filters or TicketFilters())
-    total = int((await session.execute(select(func.count(Ticket.id)).where(*conds))).scalar_one())
+    total = int((await session.execute(select(func.count(T.id)).where(*conds))).scalar_one())
     if total <= params.offset:
         return [], total
-    stmt = select(*SHAPE.columns).where(*conds).order_by(Ticket.id).limit(params.limit).offset(params.offset)
+    stmt = select(*SHAPE.columns).where(*conds).order_by(T.id).limit(params.limit).offset(params.offset)
     items = SHAPE.dicts((await session.execute(stmt)).all())
-    ids = [item["id"] for item in items]
-    links = await linked_deals_by_ticket_ids(session, ids)
-    labels = await labels_by_ticket_ids(session, ids)
+    page_ids = select(T.id).where(*conds).order_by(T.id).limit(params.limit).offset(params.offset)
+    links = await linked_deals_by_ticket_ids(session, page_ids)
+    labels = await labels_by_ticket_ids(session, page_ids)
     _finish(items, links, labels)
     return items, total
 
@@ -133,7 +140,7 @@ async def list_tickets(
 ) -> tuple[list[Ticket], int]:
     """A page of tickets as ORM objects (for GraphQL; relations through :mod:`.loaders`)."""
     conds = _conditions(principal, filters or TicketFilters())
-    total = int((await session.execute(select(func.count(Ticket.id)).where(*conds))).scalar_one())
+    total = int((await session.execute(select(func.count(T.id)).where(*conds))).scalar_one())
     stmt = select(Ticket).where(*conds).order_by(Ticket.id).limit(params.limit).offset(params.offset)
     return list((await session.execute(stmt)).scalars()), total
 
