@@ -409,6 +409,7 @@ async def create_document(
                 _apply_field(doc, fields, str(ref), value, ["fields", str(ref)])
             except NotFound as exc:
                 raise ValidationFailed.at(["fields", str(ref)], exc.message) from None
+    await lock_blob(session, info.sha256)
     await blob.promote()
     session.add(doc)
     await session.flush()
@@ -487,6 +488,7 @@ async def replace_document(
             select(func.max(DocumentVersion.number)).where(DocumentVersion.document_id == doc.id)
         )
     ).scalar_one() or 0
+    await lock_blob(session, info.sha256)
     await blob.promote()
     version = _new_version(
         principal, doc, number + 1, original, clean_content_type(content_type, original), info
@@ -664,6 +666,22 @@ async def get_content(
     if version is None:
         raise NotFound("Document version not found.")
     return project, doc, version
+
+
+#: ``pg_advisory_xact_lock(BLOB_LOCK_CLASS, <32 bits of the digest>)`` guards a blob's life.
+BLOB_LOCK_CLASS = 0x646F63  # "doc"
+
+
+async def lock_blob(session: AsyncSession, sha256: str) -> None:
+    """Serialize storing a blob and collecting it, until the transaction ends.
+
+    An upload takes it before promoting its blob, the collector before checking that no version
+    uses a blob and deleting it: a collector can never delete a blob an upload is about to
+    reference. On SQLite both already run inside a write transaction (one writer at a time).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = int(sha256[:8], 16) - 2**31
+        await session.execute(select(func.pg_advisory_xact_lock(BLOB_LOCK_CLASS, key)))
 
 
 async def unreferenced(session: AsyncSession, digests: list[str]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from dealbench.kit.db import write_intent
 from dealbench.kit.services import Services
 from dealbench.kit.storage import Storage, blob_key, build_storage
 
@@ -22,13 +23,19 @@ async def collect_blobs(services: Services, digests: list[str]) -> None:
     """After the commit: remove the blobs that no version uses any more."""
     if not digests:
         return
-    from dealbench.documents.files import unreferenced
+    from dealbench.documents.files import lock_blob, unreferenced
 
+    reset = write_intent.set(True)  # SQLite: BEGIN IMMEDIATE, so no upload commits in between
     try:
         async with services.sessionmaker() as session:
+            for sha in sorted(set(digests)):
+                await lock_blob(session, sha)
             gone = await unreferenced(session, digests)
-        storage = get_storage(services)
-        for sha in gone:
-            await storage.delete(blob_key(sha))
+            storage = get_storage(services)
+            for sha in gone:
+                await storage.delete(blob_key(sha))
+            await session.commit()
     except Exception:
         log.warning("could not collect blobs %s", digests, exc_info=True)
+    finally:
+        write_intent.reset(reset)
