@@ -49,7 +49,7 @@ async def resolve_folder(session: AsyncSession, project: Project, ref: str) -> F
     """A folder of the project by id, by path (``Contracts/Signed``) or by a name that is unique."""
     base = select(Folder).where(Folder.project_id == project.id)
     ref = ref.strip()
-    if ref.isdigit() and len(ref) < 18:
+    if ref.isascii() and ref.isdigit() and int(ref) <= 2**31 - 1:
         folder = (await session.execute(base.where(Folder.id == int(ref)))).scalar_one_or_none()
         if folder is not None:
             return folder

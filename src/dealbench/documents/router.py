@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, BackgroundTasks, Body, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Body, Path, Query, Request
 from starlette.responses import Response, StreamingResponse
 
 from dealbench.documents import files, service
@@ -52,6 +53,10 @@ projects = APIRouter(prefix="/v1", tags=["Projects"])
 templates = APIRouter(prefix="/v1", tags=["Templates"])
 documents = APIRouter(prefix="/v1", tags=["Documents"])
 
+#: Ids are 32-bit in the database: a larger one is a 400, never a database error.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Path(le=MAX_ID)]
+
 AfterDate = Annotated[
     str | None,
     Query(description="Only documents created or modified after this ISO 8601 date or date-time."),
@@ -76,12 +81,12 @@ async def create_project(body: ProjectCreate, principal: ProjectsWrite, session:
 
 
 @projects.get("/projects/{projectId}", response_model=ProjectOut)
-async def get_project(projectId: int, principal: ProjectsRead, session: DbSession) -> Any:
+async def get_project(projectId: Id, principal: ProjectsRead, session: DbSession) -> Any:
     return await service.get_project(session, principal, projectId)
 
 
 async def update_project(
-    projectId: int, body: ProjectUpdate, principal: ProjectsWrite, session: DbSession
+    projectId: Id, body: ProjectUpdate, principal: ProjectsWrite, session: DbSession
 ) -> Any:
     """Update a project (READ_WRITE capability; `apiDownloadEnabled` only by administrators)."""
     return await service.update_project(session, principal, projectId, body)
@@ -91,14 +96,14 @@ add_update_route(projects, "/projects/{projectId}", update_project, response_mod
 
 
 @projects.delete("/projects/{projectId}", response_model=ProjectOut)
-async def delete_project(projectId: int, principal: ProjectsWrite, session: DbSession) -> Any:
+async def delete_project(projectId: Id, principal: ProjectsWrite, session: DbSession) -> Any:
     """Delete a project; 409 while it holds documents."""
     return await service.delete_project(session, principal, projectId)
 
 
 @projects.get("/projects/{projectId}/users", response_model=Page[ProjectUserOut])
 async def list_project_users(
-    projectId: int, principal: ProjectsRead, session: DbSession, paging: Paging
+    projectId: Id, principal: ProjectsRead, session: DbSession, paging: Paging
 ) -> dict[str, Any]:
     """The users given access directly (team access is listed under `/teams`)."""
     items, total = await service.list_project_users(session, principal, projectId, paging)
@@ -107,7 +112,7 @@ async def list_project_users(
 
 @projects.put("/projects/{projectId}/users/{email}", response_model=ProjectUserOut)
 async def put_project_user(
-    projectId: int,
+    projectId: Id,
     email: str,
     principal: ProjectsWrite,
     session: DbSession,
@@ -118,15 +123,13 @@ async def put_project_user(
 
 
 @projects.delete("/projects/{projectId}/users/{email}", response_model=ProjectUserOut)
-async def delete_project_user(
-    projectId: int, email: str, principal: ProjectsWrite, session: DbSession
-) -> Any:
+async def delete_project_user(projectId: Id, email: str, principal: ProjectsWrite, session: DbSession) -> Any:
     return await service.delete_project_user(session, principal, projectId, email)
 
 
 @projects.get("/projects/{projectId}/teams", response_model=Page[ProjectTeamOut])
 async def list_project_teams(
-    projectId: int, principal: ProjectsRead, session: DbSession, paging: Paging
+    projectId: Id, principal: ProjectsRead, session: DbSession, paging: Paging
 ) -> dict[str, Any]:
     items, total = await service.list_project_teams(session, principal, projectId, paging)
     return paging.page(items, total)
@@ -134,8 +137,8 @@ async def list_project_teams(
 
 @projects.put("/projects/{projectId}/teams/{teamId}", response_model=ProjectTeamOut)
 async def put_project_team(
-    projectId: int,
-    teamId: int,
+    projectId: Id,
+    teamId: Id,
     principal: ProjectsWrite,
     session: DbSession,
     body: Annotated[AccessIn | None, Body()] = None,
@@ -145,15 +148,13 @@ async def put_project_team(
 
 
 @projects.delete("/projects/{projectId}/teams/{teamId}", response_model=ProjectTeamOut)
-async def delete_project_team(
-    projectId: int, teamId: int, principal: ProjectsWrite, session: DbSession
-) -> Any:
+async def delete_project_team(projectId: Id, teamId: Id, principal: ProjectsWrite, session: DbSession) -> Any:
     return await service.delete_project_team(session, principal, projectId, teamId)
 
 
 @projects.get("/projects/{projectId}/fields", response_model=Page[FieldOut])
 async def list_fields(
-    projectId: int, principal: DocumentsRead, session: DbSession, paging: Paging
+    projectId: Id, principal: DocumentsRead, session: DbSession, paging: Paging
 ) -> dict[str, Any]:
     """Standard fields (name, date, description, file name, added by, date added), then the project's own."""
     items, total = await service.list_fields(session, principal, projectId, paging)
@@ -161,16 +162,14 @@ async def list_fields(
 
 
 @projects.post("/projects/{projectId}/fields", response_model=FieldOut, status_code=201)
-async def create_field(
-    projectId: int, body: FieldCreate, principal: ProjectsWrite, session: DbSession
-) -> Any:
+async def create_field(projectId: Id, body: FieldCreate, principal: ProjectsWrite, session: DbSession) -> Any:
     """Define a metadata field: SHORT_TEXT, LONG_TEXT, DATE, DATETIME, NUMBER, BOOLEAN or CHOICE (with `options`)."""
     return await service.create_field(session, principal, projectId, body)
 
 
 @projects.get("/projects/{projectId}/activity", response_model=Page[ActivityOut])
 async def list_activity(
-    projectId: int, principal: ProjectsRead, session: DbSession, paging: Paging
+    projectId: Id, principal: ProjectsRead, session: DbSession, paging: Paging
 ) -> dict[str, Any]:
     """Every document action of the project: UPLOAD, REPLACE, MOVE, DELETE, DELETE_VERSION,
     FIELD_CHANGE, DOWNLOAD (oldest first)."""
@@ -194,12 +193,12 @@ async def create_template(body: TemplateIn, principal: TemplatesWrite, session: 
 
 
 @templates.get("/templates/{templateId}", response_model=TemplateOut)
-async def get_template(templateId: int, principal: TemplatesRead, session: DbSession) -> Any:
+async def get_template(templateId: Id, principal: TemplatesRead, session: DbSession) -> Any:
     return await service.get_template(session, principal, templateId)
 
 
 async def update_template(
-    templateId: int, body: TemplateUpdate, principal: TemplatesWrite, session: DbSession
+    templateId: Id, body: TemplateUpdate, principal: TemplatesWrite, session: DbSession
 ) -> Any:
     """Update a template; projects made from it keep what they copied."""
     return await service.update_template(session, principal, templateId, body)
@@ -209,7 +208,7 @@ add_update_route(templates, "/templates/{templateId}", update_template, response
 
 
 @templates.delete("/templates/{templateId}", response_model=TemplateOut)
-async def delete_template(templateId: int, principal: TemplatesWrite, session: DbSession) -> Any:
+async def delete_template(templateId: Id, principal: TemplatesWrite, session: DbSession) -> Any:
     return await service.delete_template(session, principal, templateId)
 
 
@@ -218,7 +217,7 @@ async def delete_template(templateId: int, principal: TemplatesWrite, session: D
 
 @documents.get("/projects/{projectId}/folders", response_model=Page[FolderOut])
 async def list_folders(
-    projectId: int, principal: DocumentsRead, session: DbSession, paging: Paging
+    projectId: Id, principal: DocumentsRead, session: DbSession, paging: Paging
 ) -> dict[str, Any]:
     items, total = await files.list_folders(session, principal, projectId, paging)
     return paging.page(items, total)
@@ -226,21 +225,21 @@ async def list_folders(
 
 @documents.post("/projects/{projectId}/folders", response_model=FolderOut, status_code=201)
 async def create_folder(
-    projectId: int, body: FolderCreate, principal: DocumentsWrite, session: DbSession
+    projectId: Id, body: FolderCreate, principal: DocumentsWrite, session: DbSession
 ) -> Any:
     """Names are unique among siblings (409), 1..255 characters, without `/` or control characters."""
     return await files.create_folder(session, principal, projectId, body)
 
 
 @documents.get("/projects/{projectId}/folders/{folder:path}", response_model=FolderOut)
-async def get_folder(projectId: int, folder: str, principal: DocumentsRead, session: DbSession) -> Any:
+async def get_folder(projectId: Id, folder: str, principal: DocumentsRead, session: DbSession) -> Any:
     """A folder by id, by path (`Contracts/Signed` or `Contracts%2FSigned`) or by name (`the%20folder`)."""
     return await files.get_folder(session, principal, projectId, folder)
 
 
 @documents.delete("/projects/{projectId}/folders/{folderId:path}", response_model=FolderOut)
 async def delete_folder(
-    projectId: int,
+    projectId: Id,
     folderId: str,
     principal: DocumentsWrite,
     session: DbSession,
@@ -347,7 +346,7 @@ class _Upload:
     "/projects/{projectId}/documents", response_model=DocumentOut, status_code=201, openapi_extra=UPLOAD_BODY
 )
 async def upload_document(
-    projectId: int,
+    projectId: Id,
     request: Request,
     principal: DocumentsWrite,
     session: DbSession,
@@ -380,7 +379,7 @@ async def upload_document(
 
 @documents.get("/projects/{projectId}/documents", response_model=Page[DocumentOut])
 async def list_documents(
-    projectId: int, principal: DocumentsRead, session: DbSession, paging: Paging, afterDate: AfterDate = None
+    projectId: Id, principal: DocumentsRead, session: DbSession, paging: Paging, afterDate: AfterDate = None
 ) -> dict[str, Any]:
     items, total = await files.list_documents(
         session, principal, projectId, paging, after=files.parse_after_date(afterDate)
@@ -390,7 +389,7 @@ async def list_documents(
 
 @documents.get("/projects/{projectId}/documents/folder/{folderId}", response_model=Page[DocumentOut])
 async def list_folder_documents(
-    projectId: int,
+    projectId: Id,
     folderId: str,
     principal: DocumentsRead,
     session: DbSession,
@@ -405,15 +404,15 @@ async def list_folder_documents(
 
 
 @documents.get("/projects/{projectId}/documents/{documentId}", response_model=DocumentOut)
-async def get_document(projectId: int, documentId: int, principal: DocumentsRead, session: DbSession) -> Any:
+async def get_document(projectId: Id, documentId: Id, principal: DocumentsRead, session: DbSession) -> Any:
     _, doc = await files.get_document(session, principal, projectId, documentId)
     return doc
 
 
 @documents.delete("/projects/{projectId}/documents/{documentId}", response_model=DocumentOut)
 async def delete_document(
-    projectId: int,
-    documentId: int,
+    projectId: Id,
+    documentId: Id,
     principal: DocumentsWrite,
     session: DbSession,
     services: AppServices,
@@ -431,8 +430,8 @@ async def delete_document(
     openapi_extra=REPLACE_BODY,
 )
 async def replace_document(
-    projectId: int,
-    documentId: int,
+    projectId: Id,
+    documentId: Id,
     request: Request,
     principal: DocumentsWrite,
     session: DbSession,
@@ -463,7 +462,7 @@ async def replace_document(
 
 @documents.get("/projects/{projectId}/documents/{documentId}/versions", response_model=Page[VersionOut])
 async def list_versions(
-    projectId: int, documentId: int, principal: DocumentsRead, session: DbSession, paging: Paging
+    projectId: Id, documentId: Id, principal: DocumentsRead, session: DbSession, paging: Paging
 ) -> dict[str, Any]:
     items, total = await files.list_versions(session, principal, projectId, documentId, paging)
     return paging.page(items, total)
@@ -473,9 +472,9 @@ async def list_versions(
     "/projects/{projectId}/documents/{documentId}/versions/{versionId}", response_model=DocumentOut
 )
 async def delete_version(
-    projectId: int,
-    documentId: int,
-    versionId: int,
+    projectId: Id,
+    documentId: Id,
+    versionId: Id,
     principal: DocumentsWrite,
     session: DbSession,
     services: AppServices,
@@ -489,8 +488,8 @@ async def delete_version(
 
 @documents.put("/projects/{projectId}/documents/{documentId}/fields/{fieldId}", response_model=DocumentOut)
 async def set_field(
-    projectId: int,
-    documentId: int,
+    projectId: Id,
+    documentId: Id,
     fieldId: str,
     body: FieldValueIn,
     principal: DocumentsWrite,
@@ -503,7 +502,7 @@ async def set_field(
 
 @documents.put("/projects/{projectId}/documents/{documentId}/{folderId}", response_model=DocumentOut)
 async def move_document(
-    projectId: int, documentId: int, folderId: str, principal: DocumentsWrite, session: DbSession
+    projectId: Id, documentId: Id, folderId: str, principal: DocumentsWrite, session: DbSession
 ) -> Any:
     """Move a document into a folder (id or path; `root` or `0` for the project's root)."""
     return await files.move_document(session, principal, projectId, documentId, folderId)
@@ -514,6 +513,9 @@ class RangeNotSatisfiable(DealbenchError):
     default_message = "Range not satisfiable."
 
 
+_RANGE = re.compile(r"([0-9]{0,20})-([0-9]{0,20})", re.ASCII)
+
+
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     """``Range: bytes=a-b`` (one range) -> ``(start, end_exclusive)``; None for the whole body."""
     if not header:
@@ -521,16 +523,15 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     unit, _, spec = header.strip().partition("=")
     if unit.strip().lower() != "bytes" or "," in spec:
         return None  # other units and multiple ranges: the whole body (allowed by RFC 9110)
-    first, dash, last = spec.strip().partition("-")
     bad = RangeNotSatisfiable(
-        f"Range '{header}' not satisfiable for {size} bytes.", headers={"Content-Range": f"bytes */{size}"}
+        f"Range '{header[:100]}' not satisfiable for {size} bytes.",
+        headers={"Content-Range": f"bytes */{size}"},
     )
-    if (
-        not dash
-        or (first and not first.isdigit())
-        or (last and not last.isdigit())
-        or (not first and not last)
-    ):
+    match = _RANGE.fullmatch(spec.strip())
+    if match is None:
+        raise bad
+    first, last = match.group(1), match.group(2)
+    if not first and not last:
         raise bad
     if not first:  # suffix: the last N bytes
         n = int(last)
@@ -574,13 +575,15 @@ async def _record_download(
     },
 )
 async def document_content(
-    projectId: int,
-    documentId: int,
+    projectId: Id,
+    documentId: Id,
     request: Request,
     principal: DocumentsRead,
     session: DbSession,
     services: AppServices,
-    version: Annotated[int | None, Query(description="A version id (default: the current version).")] = None,
+    version: Annotated[
+        int | None, Query(le=MAX_ID, description="A version id (default: the current version).")
+    ] = None,
 ) -> Response:
     """The content, streamed: Content-Type, Content-Length, ETag (the SHA-256), Content-Disposition,
     `Range` (206). 403 when the project's setting apiDownloadEnabled is off."""

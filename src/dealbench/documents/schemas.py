@@ -12,6 +12,8 @@ from dealbench.kit.schemas import InModel, OutModel, Timestamp
 from dealbench.models import Capability, FieldType
 
 NAME_MAX = 255
+#: Ids are 32-bit in the database.
+MAX_ID = 2**31 - 1
 
 
 def check_name(value: str) -> str:
@@ -133,7 +135,7 @@ class TemplateOut(OutModel):
 class ProjectCreate(InModel):
     name: str = Field(min_length=1, max_length=NAME_MAX)
     description: str | None = Field(default=None, max_length=10_000)
-    template_id: int | None = None
+    template_id: int | None = Field(default=None, le=MAX_ID)
     deal_id: int | str | None = Field(
         default=None, description="A deal id or `eid:<vendorEntityId>`: the project becomes its file center."
     )
@@ -208,7 +210,7 @@ class FieldValueIn(InModel):
 
 class FolderCreate(InModel):
     name: FolderName
-    parent_id: int | None = None
+    parent_id: int | None = Field(default=None, le=MAX_ID)
 
 
 class FolderOut(OutModel):

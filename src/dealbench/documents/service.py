@@ -146,7 +146,9 @@ async def _resolve_deal(session: AsyncSession, principal: Principal, ref: int | 
     text = str(ref).strip()
     if text.startswith("eid:") and len(text) > 4:
         stmt = stmt.where(Deal.vendor_entity_id == text[4:])
-    elif text.isdigit():
+    elif text.isascii() and text.isdigit():
+        if int(text) > 2**31 - 1:
+            raise NotFound("Deal not found.")
         stmt = stmt.where(Deal.id == int(text))
     else:
         raise ValidationFailed.at(["dealId"], "Expected a deal id or 'eid:<vendorEntityId>'.")
