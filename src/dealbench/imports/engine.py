@@ -621,10 +621,11 @@ def _merge_sql(kind: Kind, stage: str, present: set[str], postgres: bool, *, ded
     staged = [c for c, _, _ in spec.columns if c != "row_no"]
     update = [c for c, fields in spec.written_by.items() if any(f in present for f in fields)]
     keys = ", ".join(spec.key)
-    if not dedupe:
-        source = f"{stage} AS s WHERE true"
-    elif postgres:
+    if postgres:
+        # DISTINCT ON sorts by key, which the ORDER BY below (lock order) needs anyway.
         source = f"(SELECT DISTINCT ON ({keys}) * FROM {stage} ORDER BY {keys}, row_no DESC) AS s"
+    elif not dedupe:
+        source = f"{stage} AS s WHERE true"
     else:
         source = f"{stage} AS s WHERE s.row_no IN (SELECT max(row_no) FROM {stage} GROUP BY {keys})"
     order = ", ".join(f"s.{k}" for k in spec.key)
