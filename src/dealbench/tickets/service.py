@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, delete, func, literal, null, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,16 +121,71 @@ def _finish(
 async def list_ticket_payloads(
     session: AsyncSession, principal: Principal, params: ListParams, filters: TicketFilters | None = None
 ) -> tuple[list[dict[str, Any]], int]:
-    """A page of tickets as wire dicts, in four statements whatever the limit: count, page, links, labels."""
+    """A page of tickets as wire dicts, in two statements whatever the limit:
+
+    1. the page with its total (``count(*) OVER ()``; a plain count only when the page is empty);
+    2. the links and labels of the page's tickets together (``UNION ALL``, keyed by the page's id query).
+    """
     conds = _conditions(principal, filters or TicketFilters())
-    total = int((await session.execute(select(func.count(T.id)).where(*conds))).scalar_one())
-    if total <= params.offset:
+    stmt = (
+        select(*SHAPE.columns, func.count().over().label("total"))
+        .where(*conds)
+        .order_by(T.id)
+        .limit(params.limit)
+        .offset(params.offset)
+    )
+    rows = (await session.execute(stmt)).all()
+    if not rows:
+        total = int((await session.execute(select(func.count(T.id)).where(*conds))).scalar_one())
         return [], total
-    stmt = select(*SHAPE.columns).where(*conds).order_by(T.id).limit(params.limit).offset(params.offset)
-    items = SHAPE.dicts((await session.execute(stmt)).all())
+    total = int(rows[0][-1])
+    items = SHAPE.dicts(row[:-1] for row in rows)
     page_ids = select(T.id).where(*conds).order_by(T.id).limit(params.limit).offset(params.offset)
-    links = await linked_deals_by_ticket_ids(session, page_ids)
-    labels = await labels_by_ticket_ids(session, page_ids)
+    relations = union_all(
+        select(
+            TD.ticket_id.label("ticket_id"),
+            literal(0).label("kind"),
+            D.id.label("deal_id"),
+            D.evaluation_id,
+            D.name,
+            TD.priority,
+            TD.shared_with_buyer,
+            D.amount,
+        )
+        .select_from(TicketDealLink.__table__.join(Deal.__table__, D.id == TD.deal_id))
+        .where(TD.ticket_id.in_(page_ids), D.deleted.is_(False)),
+        select(
+            TL.ticket_id,
+            literal(1),
+            null(),
+            null(),
+            LB.name,
+            null(),
+            null(),
+            null(),
+        )
+        .select_from(TicketLabel.__table__.join(Label.__table__, LB.id == TL.label_id))
+        .where(TL.ticket_id.in_(page_ids)),
+    ).subquery()
+    ordered = select(relations).order_by(
+        relations.c.ticket_id, relations.c.kind, relations.c.deal_id, relations.c.name
+    )
+    links: dict[int, list[dict[str, Any]]] = {}
+    labels: dict[int, list[str]] = {}
+    for tid, kind, did, eid, name, priority, shared, amount in (await session.execute(ordered)).all():
+        if kind == 0:
+            links.setdefault(tid, []).append(
+                {
+                    "id": did,
+                    "evaluationId": eid,
+                    "name": name,
+                    "priority": priority,
+                    "sharedWithBuyer": bool(shared),
+                    "amount": float(amount) if amount is not None else None,
+                }
+            )
+        else:
+            labels.setdefault(tid, []).append(name)
     _finish(items, links, labels)
     return items, total
 
