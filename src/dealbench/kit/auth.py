@@ -10,13 +10,14 @@ The scope then shows in OpenAPI, and no handler checks it by hand.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from typing import Annotated
 
 import orjson
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, SecurityScopes
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -87,6 +88,16 @@ async def _body_token(request: Request, ctype: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+_OWNER = aliased(User)
+#: Built once: constructing this select per request costs more than running it.
+_TOKEN_LOOKUP = (
+    select(ApiToken, Organization, _OWNER)
+    .join(Organization, Organization.id == ApiToken.organization_id)
+    .outerjoin(_OWNER, _OWNER.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+
+
 async def resolve_principal(request: Request, session: AsyncSession) -> Principal:
     """Authenticate the request's token (401), check the org's API switch (403) and rate limit (429)."""
     state = request.state
@@ -98,15 +109,7 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
         raise Unauthorized("Missing API token: send it in the X-API-Key header.")
     services = request.app.state.services
     digest = keyed_hash(services.secret_key, plaintext)
-    owner = aliased(User)
-    row = (
-        await session.execute(
-            select(ApiToken, Organization, owner)
-            .join(Organization, Organization.id == ApiToken.organization_id)
-            .outerjoin(owner, owner.id == ApiToken.user_id)
-            .where(ApiToken.token_hash == digest)
-        )
-    ).first()
+    row = (await session.execute(_TOKEN_LOOKUP, {"digest": digest})).first()
     if row is None:
         raise Unauthorized("The provided API token is invalid.")
     token, org, user = row
@@ -133,7 +136,8 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
         )
     if not org.setting("apiAccessEnabled"):
         raise Forbidden("API access is disabled for this organization (setting apiAccessEnabled).")
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY:
+    stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY
+    if stale and _claim_touch(token.id):
         if write_intent.get():
             # A writing request already holds SQLite's write lock (BEGIN IMMEDIATE): a second
             # connection would wait for it until busy_timeout. Record it in this transaction.
@@ -143,6 +147,21 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
         set_committed_value(token, "last_used_at", now)  # written above; not this session's change
     state.principal = principal
     return principal
+
+
+_touched: dict[int, float] = {}
+
+
+def _claim_touch(token_id: int) -> bool:
+    """One lastUsedAt write per token per minute per process: concurrent requests of one token must
+    not each hold a pooled connection while waiting for a second one (that starves the pool)."""
+    now = time.monotonic()
+    if now - _touched.get(token_id, -1e9) < LAST_USED_GRANULARITY.total_seconds():
+        return False
+    if len(_touched) > 100_000:
+        _touched.clear()
+    _touched[token_id] = now
+    return True
 
 
 async def _touch(request: Request, token_id: int, now: object) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.kit.errors import ValidationFailed
@@ -43,7 +43,35 @@ async def paginate(session: AsyncSession, stmt: Select[Any], params: ListParams)
     return [], total
 
 
-def _list_params(
+class PagedQuery:
+    """A hot list query built once (filters as ``bindparam``), run as page + total in one round trip.
+
+    Building a select costs more than running it on small pages, so module-level queries help::
+
+        USERS = PagedQuery(select(...).where(User.organization_id == bindparam("org")).order_by(User.id))
+        rows, total = await USERS.page(session, paging, org=principal.organization_id)
+    """
+
+    def __init__(self, stmt: Select[Any]) -> None:
+        self.stmt = (
+            stmt.add_columns(func.count().over().label("_total"))
+            .limit(bindparam("_limit"))
+            .offset(bindparam("_offset"))
+        )
+        self.count = select(func.count()).select_from(stmt.order_by(None).subquery())
+
+    async def page(self, session: AsyncSession, params: ListParams, **binds: Any) -> tuple[list[Any], int]:
+        rows = (
+            await session.execute(self.stmt, {**binds, "_limit": params.limit, "_offset": params.offset})
+        ).all()
+        if rows:
+            return [tuple(row[:-1]) for row in rows], rows[0][-1]
+        if params.offset == 0:
+            return [], 0
+        return [], (await session.execute(self.count, binds)).scalar_one()
+
+
+async def _list_params(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Maximum number of items to return (1..1000).")
     ] = DEFAULT_LIMIT,

@@ -38,7 +38,7 @@ class Services:
         await self.engine.dispose()
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound
 from dealbench.kit.fastjson import RowShape
-from dealbench.kit.pagination import ListParams, paginate
+from dealbench.kit.pagination import ListParams, PagedQuery
 from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import ApiToken, Organization, Role, TeamMember, User
@@ -59,16 +59,18 @@ USER_SHAPE = RowShape(
 )
 
 
+_USERS_PAGE = PagedQuery(
+    select(*USER_SHAPE.columns)
+    .where(User.organization_id == bindparam("org"), User.deleted_at.is_(None))
+    .order_by(User.id)
+)
+
+
 async def list_users(
     session: AsyncSession, principal: Principal, params: ListParams
 ) -> tuple[list[dict[str, Any]], int]:
-    """A page of users as wire dicts (a hot list: Core rows, no ORM objects)."""
-    stmt = (
-        select(*USER_SHAPE.columns)
-        .where(User.organization_id == principal.organization_id, User.deleted_at.is_(None))
-        .order_by(User.id)
-    )
-    rows, total = await paginate(session, stmt, params)
+    """A page of users as wire dicts (a hot list: one prebuilt Core query, no ORM objects)."""
+    rows, total = await _USERS_PAGE.page(session, params, org=principal.organization_id)
     return USER_SHAPE.dicts(rows), total
 
 
