@@ -165,12 +165,10 @@ async def test_api_download_setting(docs: Docs, factory: Any) -> None:
     )
     assert r.status_code == 403
     # the organization's default
-    async with factory.services.sessionmaker() as s:
-        from dealbench.models import Organization
-
-        org = await s.get(Organization, tenant.org.id)
-        org.settings = {**(org.settings or {}), "apiDownloadEnabledDefault": False}  # type: ignore[union-attr]
-        await s.commit()
+    r = await docs.client.patch(
+        "/v1/organization", json={"settings": {"apiDownloadEnabledDefault": False}}, headers=docs.headers
+    )
+    assert r.status_code == 200, r.text
     fresh = await docs.project()
     assert fresh["apiDownloadEnabled"] is False
 
