@@ -201,3 +201,60 @@ async def test_concurrent_uploads_do_not_deadlock_or_duplicate(client: Any, fact
     )
     assert all(r.status_code == 200 for r in results), [r.text for r in results]
     assert await _count(factory, Deal, t.org.id) == 300
+
+
+async def test_oversized_chunked_upload_is_refused_while_streaming(client: Any, factory: Any) -> None:
+    """Without a Content-Length, the limit is enforced on the bytes as they arrive."""
+    t = await factory.tenant()
+    sent = [0]
+
+    async def body() -> Any:
+        yield (
+            b'--B\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+            b"Content-Type: text/csv\r\n\r\nOpportunity ID,Opportunity Name\n"
+        )
+        chunk = b"X0000001,a row that repeats until the limit is crossed.......................\n" * 800
+        for _ in range(1000):  # ~64 MB if it were all read
+            sent[0] += len(chunk)
+            yield chunk
+        yield b"\r\n--B--\r\n"
+
+    r = await client.post(
+        "/api/v1/admin/opportunities/upload",
+        content=body(),
+        headers={**t.headers, "Content-Type": "multipart/form-data; boundary=B"},
+    )
+    assert r.status_code == 413 and r.json()["status"] == "fail"
+    assert sent[0] < 30 * 1024 * 1024
+    assert await _count(factory, ImportRun, t.org.id) == 0
+
+
+async def test_each_row_error_kind(client: Any, factory: Any) -> None:
+    t = await factory.tenant()
+    long_id = "L" * 256
+    content = (
+        "Opportunity ID,Opportunity Name,Amount,Close Date\n"
+        "OK,fine,,\n"
+        ",no id,,\n"
+        "NONAME,,,\n"
+        f"{long_id},long id,,\n"
+        "AMT,bad amount,1.2.3,\n"
+        "DATE,bad date,,2017-02-30\n"
+        "EXTRA,too many,1,2017-01-01,surprise\n"
+        "SHORT,fewer values\n"
+    )
+    data = ok(await upload(client, "opportunities", content, t.headers))
+    assert (data["total_original_rows"], data["total_imported_rows"], data["total_error_rows"]) == (8, 2, 6)
+    r = await client.get(data["error_file"].removeprefix("http://testserver"), headers=t.headers)
+    reasons = [row[-1] for row in csv.reader(io.StringIO(r.content.decode("utf-8-sig")))][1:]
+    assert reasons == [
+        "Opportunity ID is required.",
+        "Opportunity Name is required.",
+        "Opportunity ID is longer than 255 characters.",
+        "Amount '1.2.3' is ambiguous: thousands groups must have three digits.",
+        "Close Date '2017-02-30' is not a valid date.",
+        "The row has 5 values but the header has 4 columns.",
+    ]
+    # a header alone, or blank lines only: nothing to import, no error
+    data = ok(await upload(client, "opportunities", "Opportunity ID,Opportunity Name\r\n\r\n\r\n", t.headers))
+    assert (data["total_original_rows"], data["total_imported_rows"], data["error_file"]) == (0, 0, "")
