@@ -36,7 +36,7 @@ graphql_app = typer.Typer(help="The GraphQL dialect.", no_args_is_help=True)
 app.add_typer(graphql_app, name="graphql")
 app.add_typer(import_app, name="import")
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 
@@ -101,9 +101,21 @@ def serve(
         workers=workers,
         access_log=False,  # our own access log redacts tokens from query strings
         log_level=settings.log_level,
+        log_config=_log_config(settings.log_level),
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         http="httptools",
     )
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    """Uvicorn's logging, plus Dealbench's loggers (access log, errors with request ids) on stderr."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["dealbench"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return config
 
 
 @app.command()
