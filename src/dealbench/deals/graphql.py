@@ -12,6 +12,7 @@ import strawberry
 
 from dealbench.deals import service
 from dealbench.deals.schemas import DealCreate, DealOut, DealUpdate, NoteCreate, NoteOut
+from dealbench.evaluations.graphql import EvaluationType, evaluation_of
 from dealbench.graphql.context import ctx, memo_per_node
 from dealbench.graphql.generate import input_type, output_type
 from dealbench.graphql.types import Page, orm, page, paging, to_model
@@ -44,6 +45,10 @@ class DealType(_DealFields):  # type: ignore[misc,valid-type]
         relations = memo_per_node(info, "ticket relations", lambda: frozenset(wanted(info)))
         name = "tickets_by_deal:" + ",".join(sorted(relations))
         return list(await ctx(info).load("tickets:read", name, _tickets(relations), self.id))
+
+    @strawberry.field(description="The deal's plan (evaluation). Scope `evaluations:read`.")
+    async def evaluation(self, info: strawberry.Info) -> EvaluationType | None:
+        return await evaluation_of(info, self.evaluation_id)
 
 
 @strawberry.type

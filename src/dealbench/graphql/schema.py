@@ -35,6 +35,10 @@ ORGANIZATION_MODULES: tuple[str, ...] = (
     "dealbench.tokens.graphql",
     "dealbench.invitations.graphql",
     # sales (issue 3)
+    "dealbench.deals.graphql",
+    "dealbench.tickets.graphql",
+    "dealbench.sales_processes.graphql",
+    "dealbench.evaluations.graphql",
     # documents (issue 4), pipeline (issue 5): add their modules here
 )
 

@@ -1,0 +1,229 @@
+"""Evaluations (plans) in the GraphQL dialect: ``evaluations``, ``evaluation`` with phases, criteria,
+tasks, meetings and progress (``evaluations:read``); ``createEvaluation``, ``updateEvaluation``,
+``deleteEvaluation`` and add/update/delete of each kind of plan item (``evaluations:write``).
+
+Plan content loads through DataLoaders over the service's batch reads: one statement per kind of
+item for every plan of the request, and three for the progress of all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Optional
+
+import strawberry
+
+from dealbench.evaluations import schemas as s
+from dealbench.evaluations import service
+from dealbench.evaluations.loaders import evaluations_by_ids
+from dealbench.graphql.context import ctx
+from dealbench.graphql.generate import gql_enum, input_type, output_type
+from dealbench.graphql.types import Page, WireRow, orm, page, paging, to_model
+from dealbench.kit.principal import Principal
+from dealbench.models.sales import BuyerAccessLevel, CriterionOutcome, EvaluationMode
+
+gql_enum(EvaluationMode)
+gql_enum(BuyerAccessLevel)
+gql_enum(CriterionOutcome)
+
+READ, WRITE = "evaluations:read", "evaluations:write"
+
+PhaseType: Any = output_type(s.PhaseOut, "EvaluationPhase")
+CriterionType: Any = output_type(s.CriterionOut, "SuccessCriterion")
+TaskType: Any = output_type(s.TaskOut, "EvaluationTask")
+MeetingType: Any = output_type(s.MeetingOut, "EvaluationMeeting")
+ProgressType: Any = output_type(s.Progress, "EvaluationProgress")
+_EvaluationFields: Any = output_type(s.EvaluationOut, "EvaluationFields", exclude={"deal_id", "progress"})
+
+
+def _items_batch(kind: service.Kind) -> Any:
+    async def batch(session: Any, principal: Principal, ids: list[int]) -> Sequence[list[Any]]:
+        found = await service.items_by_evaluation_ids(session, ids, kind)
+        return [found.get(i, []) for i in ids]
+
+    return batch
+
+
+async def _decorations(
+    session: Any, principal: Principal, evaluations: list[Any]
+) -> Sequence[dict[str, Any]]:
+    return await service.decorate(session, evaluations)
+
+
+async def _items(info: strawberry.Info, evaluation_id: int, kind: service.Kind) -> list[Any]:
+    return list(await ctx(info).load(READ, f"plan_{kind.name}", _items_batch(kind), evaluation_id))
+
+
+@strawberry.type(name="Evaluation", description="A plan: phases, success criteria, tasks, meetings.")
+class EvaluationType(_EvaluationFields):  # type: ignore[misc,valid-type]
+    @strawberry.field
+    async def phases(self, info: strawberry.Info) -> list[PhaseType]:  # type: ignore[valid-type]
+        return await _items(info, self.id, service.PHASES)
+
+    @strawberry.field(description="Success criteria, in plan order, with their outcomes.")
+    async def criteria(self, info: strawberry.Info) -> list[CriterionType]:  # type: ignore[valid-type]
+        return await _items(info, self.id, service.CRITERIA)
+
+    @strawberry.field
+    async def tasks(self, info: strawberry.Info) -> list[TaskType]:  # type: ignore[valid-type]
+        return await _items(info, self.id, service.TASKS)
+
+    @strawberry.field
+    async def meetings(self, info: strawberry.Info) -> list[MeetingType]:  # type: ignore[valid-type]
+        return await _items(info, self.id, service.MEETINGS)
+
+    @strawberry.field(description="Criteria by outcome and tasks done.")
+    async def progress(self, info: strawberry.Info) -> ProgressType:  # type: ignore[valid-type]
+        decorated = await ctx(info).load(READ, "evaluation_decorations", _decorations, self)
+        return WireRow(decorated["progress"])
+
+    @strawberry.field(description="The deal this plan belongs to.")
+    async def deal_id(self, info: strawberry.Info) -> int | None:
+        decorated = await ctx(info).load(READ, "evaluation_decorations", _decorations, self)
+        return decorated["dealId"]  # type: ignore[no-any-return]
+
+
+async def evaluation_of(info: strawberry.Info, evaluation_id: int | None) -> Any:
+    """The plan ``evaluation_id`` through a DataLoader (for ``Deal.evaluation``)."""
+    if evaluation_id is None:
+        ctx(info).require(READ)
+        return None
+    return await ctx(info).load(READ, "evaluations_by_id", evaluations_by_ids, evaluation_id)
+
+
+EvaluationCreateInput: Any = input_type(s.EvaluationCreate, "EvaluationCreateInput")
+EvaluationUpdateInput: Any = input_type(s.EvaluationUpdate, "EvaluationUpdateInput")
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Plans, by id. Scope `evaluations:read`.")
+    async def evaluations(
+        self,
+        info: strawberry.Info,
+        limit: int | None = 100,
+        offset: int | None = 0,
+        active: bool | None = None,
+    ) -> Page[EvaluationType] | None:
+        items, total = await ctx(info).call(READ, service.list_evaluations, paging(limit, offset), active)
+        return page(items, total)
+
+    @strawberry.field(description="One plan. Scope `evaluations:read`.")
+    async def evaluation(self, info: strawberry.Info, id: int) -> EvaluationType | None:
+        return orm(await ctx(info).call(READ, service.get_evaluation, id))
+
+
+def _add(kind: service.Kind, model: Any, input_cls: Any, out: Any, what: str) -> Any:
+    async def resolver(info: strawberry.Info, evaluation_id: int, input: Any) -> Any:
+        context = ctx(info)
+        context.require(WRITE)
+        data = to_model(model, input)
+        return await context.mutate(WRITE, service.add_item, evaluation_id, kind, data)
+
+    resolver.__annotations__ = {
+        "info": strawberry.Info,
+        "evaluation_id": int,
+        "input": input_cls,
+        "return": Optional[out],  # noqa: UP045
+    }
+    return strawberry.mutation(
+        resolver=resolver, description=f"Add a {what} to a plan. Scope `evaluations:write`."
+    )
+
+
+def _update(kind: service.Kind, model: Any, input_cls: Any, out: Any, what: str) -> Any:
+    async def resolver(info: strawberry.Info, evaluation_id: int, id: int, input: Any) -> Any:
+        context = ctx(info)
+        context.require(WRITE)
+        data = to_model(model, input)
+        return await context.mutate(WRITE, service.update_item, evaluation_id, kind, id, data)
+
+    resolver.__annotations__ = {
+        "info": strawberry.Info,
+        "evaluation_id": int,
+        "id": int,
+        "input": input_cls,
+        "return": Optional[out],  # noqa: UP045
+    }
+    return strawberry.mutation(
+        resolver=resolver,
+        description=f"Update a {what}: omitted fields stay, `null` clears. Scope `evaluations:write`.",
+    )
+
+
+def _delete(kind: service.Kind, what: str) -> Any:
+    async def resolver(info: strawberry.Info, evaluation_id: int, id: int) -> Optional[int]:  # noqa: UP045
+        return await ctx(info).mutate(WRITE, service.delete_item, evaluation_id, kind, id)  # type: ignore[no-any-return]
+
+    resolver.__annotations__ = {
+        "info": strawberry.Info,
+        "evaluation_id": int,
+        "id": int,
+        "return": Optional[int],
+    }  # noqa: UP045
+    return strawberry.mutation(
+        resolver=resolver, description=f"Delete a {what}; answers its id. Scope `evaluations:write`."
+    )
+
+
+_KINDS: list[tuple[str, service.Kind, Any, Any, Any, str]] = [
+    ("phase", service.PHASES, s.PhaseCreate, s.PhaseUpdate, PhaseType, "phase"),
+    ("criterion", service.CRITERIA, s.CriterionCreate, s.CriterionUpdate, CriterionType, "success criterion"),
+    ("task", service.TASKS, s.TaskCreate, s.TaskUpdate, TaskType, "task"),
+    ("meeting", service.MEETINGS, s.MeetingCreate, s.MeetingUpdate, MeetingType, "meeting"),
+]
+
+
+def _mutation_type() -> type:
+    namespace: dict[str, Any] = {}
+
+    async def create_evaluation(info: strawberry.Info, input: Any) -> Any:
+        context = ctx(info)
+        context.require(WRITE)
+        data = to_model(s.EvaluationCreate, input)
+        return await context.mutate(WRITE, service.create_evaluation, data)
+
+    create_evaluation.__annotations__ = {
+        "info": strawberry.Info,
+        "input": EvaluationCreateInput,
+        "return": Optional[EvaluationType],  # noqa: UP045
+    }
+
+    async def update_evaluation(info: strawberry.Info, id: int, input: Any) -> Any:
+        context = ctx(info)
+        context.require(WRITE)
+        data = to_model(s.EvaluationUpdate, input)
+        return await context.mutate(WRITE, service.update_evaluation, id, data)
+
+    update_evaluation.__annotations__ = {
+        "info": strawberry.Info,
+        "id": int,
+        "input": EvaluationUpdateInput,
+        "return": Optional[EvaluationType],  # noqa: UP045
+    }
+
+    async def delete_evaluation(info: strawberry.Info, id: int) -> Any:
+        return await ctx(info).mutate(WRITE, service.delete_evaluation, id)
+
+    delete_evaluation.__annotations__ = {"info": strawberry.Info, "id": int, "return": Optional[int]}  # noqa: UP045
+
+    namespace["create_evaluation"] = strawberry.mutation(
+        resolver=create_evaluation,
+        description="Create a plan (optionally from a template, linked to a deal).",
+    )
+    namespace["update_evaluation"] = strawberry.mutation(
+        resolver=update_evaluation, description="Update a plan: omitted fields stay, `null` clears."
+    )
+    namespace["delete_evaluation"] = strawberry.mutation(
+        resolver=delete_evaluation, description="Delete a plan and its content; answers its id."
+    )
+    for name, kind, create, update, out, what in _KINDS:
+        camel = name[:1].upper() + name[1:]
+        create_input = input_type(create, f"{camel}CreateInput")
+        update_input = input_type(update, f"{camel}UpdateInput")
+        namespace[f"add_{name}"] = _add(kind, create, create_input, out, what)
+        namespace[f"update_{name}"] = _update(kind, update, update_input, out, what)
+        namespace[f"delete_{name}"] = _delete(kind, what)
+    return strawberry.type(type("Mutation", (), namespace))
+
+
+Mutation = _mutation_type()
