@@ -264,3 +264,18 @@ async def test_error_file_is_emailed(settings: Any, services: Any, factory: Any)
             )
         )
         assert data["total_error_rows"] == 1 and "not emailed" in data["warnings"][0]
+
+
+async def test_my_opportunities_statement_count_does_not_grow(
+    client: Any, factory: Any, count_statements: Any
+) -> None:
+    t = await factory.tenant()
+    rows = "".join(f"N{i},n{i}\n" for i in range(40))
+    ok(await upload(client, "opportunities", "opp_id,opp_name\n" + rows, t.headers))
+    contacts = "".join(f"c{i}@n.example,N{i}\n" for i in range(40))
+    ok(await upload(client, "contacts", "email,opp_id\n" + contacts, t.headers))
+    count_statements.reset()
+    items = ok(await client.get("/api/v1/opportunities/my", headers=t.headers))
+    assert len(items) == 40 and all(i["relationship_index"] == 20 for i in items)
+    # authentication (token lookup) + deals + notes + plan changes + ticket links + contacts
+    assert count_statements.count <= 7, count_statements.statements
