@@ -628,7 +628,9 @@ def _merge_sql(kind: Kind, stage: str, present: set[str], postgres: bool, *, ded
         source = f"{stage} AS s WHERE true"
     else:
         source = f"{stage} AS s WHERE s.row_no IN (SELECT max(row_no) FROM {stage} GROUP BY {keys})"
-    order = ", ".join(f"s.{k}" for k in spec.key)
+    # PostgreSQL: take the row locks in key order, so concurrent imports cannot deadlock. SQLite
+    # writers are serialized by BEGIN IMMEDIATE and need no order (and no sort).
+    order_by = ("ORDER BY " + ", ".join(f"s.{k}" for k in spec.key) + " ") if postgres else ""
     distinct = "IS DISTINCT FROM" if postgres else "IS NOT"
     t = spec.table
     inserts: dict[str, str] = {"organization_id": ":org", "created_at": ":now", "updated_at": ":now"}
@@ -656,7 +658,7 @@ def _merge_sql(kind: Kind, stage: str, present: set[str], postgres: bool, *, ded
     action = f"DO UPDATE SET {', '.join(sets)} WHERE {' OR '.join(changed)}" if changed else "DO NOTHING"
     return (
         f"INSERT INTO {t} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source} "
-        f"ORDER BY {order} ON CONFLICT ({conflict}){where} {action}"
+        f"{order_by}ON CONFLICT ({conflict}){where} {action}"
     )
 
 
