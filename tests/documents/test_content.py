@@ -191,3 +191,26 @@ async def test_delete_document_keeps_shared_blobs(docs: Docs, storage: Storage) 
     assert await stored_keys(storage) == []
     r = await docs.client.get(f"/v1/projects/{pid}/documents/{b['id']}", headers=docs.headers)
     assert r.status_code == 404
+
+
+async def test_concurrent_uploads_of_the_same_content(docs: Docs, storage: Storage) -> None:
+    import asyncio
+
+    project = await docs.project()
+    results = await asyncio.gather(
+        *(docs.upload_raw(project["id"], b"same" * 1000, f"{i}.txt") for i in range(8))
+    )
+    assert [r.status_code for r in results] == [201] * 8
+    bodies = [r.json() for r in results]
+    assert len({b["sha256"] for b in bodies}) == 1
+    assert sum(1 for b in bodies if b["duplicateOfDocumentId"] is None) >= 1
+    assert await stored_keys(storage) == [blob_key(bodies[0]["sha256"])]
+    # deleting all of them concurrently leaves no blob behind
+    deletions = await asyncio.gather(
+        *(
+            docs.client.delete(f"/v1/projects/{project['id']}/documents/{b['id']}", headers=docs.headers)
+            for b in bodies
+        )
+    )
+    assert [r.status_code for r in deletions] == [200] * 8
+    assert await stored_keys(storage) == []
