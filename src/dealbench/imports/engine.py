@@ -371,27 +371,36 @@ class RowReader:
         batch: list[tuple[Any, ...]] = []
         width = self.width
         build = self._build
-        for cells in self._records():
-            if not cells or not any(c.strip() for c in cells):
-                continue  # blank lines are skipped (and not counted)
-            self.total += 1
-            row = cells
-            if len(cells) != width:
-                if len(cells) > width:
-                    if any(c.strip() for c in cells[width:]):
-                        self.errors.add(
-                            cells, f"The row has {len(cells)} values but the header has {width} columns."
-                        )
-                        continue
-                    row = cells[:width]
-                else:
-                    row = cells + [""] * (width - len(cells))
-            try:
-                batch.append(build(self.row_no, row, cells))
-            except RowError as exc:
-                self.errors.add(cells, str(exc))
-            if len(batch) >= size:
-                break
+        append = batch.append
+        row_no = self.row_no
+        try:
+            for cells in self.reader:
+                row_no += 1
+                # blank lines are skipped (and not counted); most rows start with a value
+                if not cells or not (cells[0].strip() or any(c.strip() for c in cells)):
+                    continue
+                self.total += 1
+                row = cells
+                if len(cells) != width:
+                    if len(cells) > width:
+                        if any(c.strip() for c in cells[width:]):
+                            self.errors.add(
+                                cells, f"The row has {len(cells)} values but the header has {width} columns."
+                            )
+                            continue
+                        row = cells[:width]
+                    else:
+                        row = cells + [""] * (width - len(cells))
+                try:
+                    append(build(row_no, row, cells))
+                except RowError as exc:
+                    self.errors.add(cells, str(exc))
+                if len(batch) >= size:
+                    break
+        except csv.Error as exc:
+            raise FileRejected(f"The file is not valid CSV (row {row_no + 1}): {exc}.") from None
+        finally:
+            self.row_no = row_no
         return batch
 
     # -- per-kind row builders -------------------------------------------------------------------
@@ -474,13 +483,19 @@ class RowReader:
         i_id, i_name = pos["opp_id"], pos["opp_name"]
         amount = self._amount("amount")
         close_date = self._close_date("close_date")
-        stage = self._text("stage", "Stage", 255)
-        forecast = self._text("forecast", "Forecast Category", 32)
-        account_id = self._text("account_id", "Account ID", 255)
-        account_name = self._text("account_name", "Account Name", 255)
-        website = self._text("website", "Account URL/Website", 2048)
-        opp_type = self._text("type", "Opportunity Type", 255)
-        next_step = self._text("next_step", "Next Step", None)
+        optional = [
+            ("stage", "Stage", 255),
+            ("forecast", "Forecast Category", 32),
+            ("account_id", "Account ID", 255),
+            ("account_name", "Account Name", 255),
+            ("website", "Account URL/Website", 2048),
+            ("type", "Opportunity Type", 255),
+            ("next_step", "Next Step", 1 << 30),
+        ]
+        texts_present = [
+            (slot, pos[key], limit, label) for slot, (key, label, limit) in enumerate(optional) if key in pos
+        ]
+        n_optional = len(optional)
         i_owner = pos.get("owner_email")
         users = self.users
         unknown = self.warnings.unknown_owners
@@ -505,7 +520,14 @@ class RowReader:
                     owner_id = users.get(email)
                     if owner_id is None:
                         unknown.setdefault(email, []).append(row_no)
-            st = stage(cells)
+            texts: list[str | None] = [None] * n_optional
+            for slot, idx, limit, label in texts_present:
+                value = cells[idx].strip()
+                if value:
+                    if len(value) > limit:
+                        raise RowError(f"{label} is longer than {limit} characters.")
+                    texts[slot] = value
+            st = texts[0]
             try:
                 closed, won = stage_cache[st]
             except KeyError:
@@ -517,13 +539,9 @@ class RowReader:
                 amount(cells),
                 close_date(cells),
                 st,
-                forecast(cells),
+                texts[1],
                 owner_id,
-                account_id(cells),
-                account_name(cells),
-                website(cells),
-                opp_type(cells),
-                next_step(cells),
+                *texts[2:],
                 closed if postgres else int(closed),
                 won if postgres else int(won),
             )
