@@ -15,7 +15,7 @@ import strawberry
 from dealbench.evaluations import schemas as s
 from dealbench.evaluations import service
 from dealbench.evaluations.loaders import evaluations_by_ids
-from dealbench.graphql.context import ctx
+from dealbench.graphql.context import ctx, memo_per_node
 from dealbench.graphql.generate import gql_enum, input_type, output_type
 from dealbench.graphql.types import Page, WireRow, orm, page, paging, to_model
 from dealbench.kit.principal import Principal
@@ -49,45 +49,150 @@ async def _decorations(
     return await service.decorate(session, evaluations)
 
 
+KINDS_BY_FIELD = {
+    "phases": service.PHASES,
+    "criteria": service.CRITERIA,
+    "tasks": service.TASKS,
+    "meetings": service.MEETINGS,
+}
+DECOR = "_graphql_decor"
+
+
+def _attr(kind: service.Kind) -> str:
+    return f"_graphql_{kind.name}"
+
+
+def _wanted_in(selections: Any) -> frozenset[str] | None:
+    found: set[str] = set()
+    for sub in selections:
+        name = getattr(sub, "name", None)
+        if name is None:
+            return None  # a fragment: take everything
+        if name in KINDS_BY_FIELD or name in {"progress", "dealId"}:
+            found.add(name)
+    return frozenset(found)
+
+
+ALL = frozenset([*KINDS_BY_FIELD, "progress"])
+
+
+def wanted(info: strawberry.Info, *, in_page: bool = False) -> frozenset[str]:
+    """The plan relations the selection asks for (of ``{ data { ... } }`` when ``in_page``)."""
+
+    def compute() -> frozenset[str]:
+        for field in info.selected_fields:
+            selections = field.selections
+            if in_page:
+                inner = [sub for sub in selections if getattr(sub, "name", None) == "data"]
+                if any(getattr(sub, "name", None) is None for sub in selections):
+                    return ALL
+                selections = [x for sub in inner for x in sub.selections]  # type: ignore[attr-defined]
+            found = _wanted_in(selections)
+            return ALL if found is None else found
+        return frozenset()
+
+    return memo_per_node(info, "plan relations", compute)
+
+
+async def prefetch(
+    session: Any, principal: Principal, evaluations: Sequence[Any], relations: frozenset[str]
+) -> None:
+    """Load the asked content of a page of plans with the page (one statement per kind, three for
+    progress): their fields then resolve without a DataLoader round trip each."""
+    unique = list({e.id: e for e in evaluations if e is not None}.values())
+    ids = [e.id for e in unique]
+    if not ids:
+        return
+    for field_name, kind in KINDS_BY_FIELD.items():
+        if field_name in relations:
+            found = await service.items_by_evaluation_ids(session, ids, kind)
+            for e in unique:
+                setattr(e, _attr(kind), found.get(e.id, []))
+    if "progress" in relations or "dealId" in relations:
+        for e, decorated in zip(unique, await service.decorate(session, unique), strict=True):
+            setattr(e, DECOR, decorated)
+
+
 async def _items(info: strawberry.Info, evaluation_id: int, kind: service.Kind) -> list[Any]:
     return list(await ctx(info).load(READ, f"plan_{kind.name}", _items_batch(kind), evaluation_id))
+
+
+def _content(obj: Any, info: strawberry.Info, kind: service.Kind) -> Any:
+    """Prefetched items at once, else the DataLoader's awaitable (graphql-core awaits it)."""
+    items = getattr(obj, _attr(kind), None)
+    if items is not None:
+        ctx(info).require(READ)
+        return items
+    return _items(info, obj.id, kind)
+
+
+async def _decorated(info: strawberry.Info, obj: Any) -> dict[str, Any]:
+    return await ctx(info).load(READ, "evaluation_decorations", _decorations, obj)  # type: ignore[no-any-return]
+
+
+async def _then_async(awaitable: Any, fn: Any) -> Any:
+    return fn(await awaitable)
+
+
+def _then(awaitable: Any, fn: Any) -> Any:
+    """An awaitable of ``fn(result)``, returned by a sync resolver (graphql-core awaits it)."""
+    return _then_async(awaitable, fn)
 
 
 @strawberry.type(name="Evaluation", description="A plan: phases, success criteria, tasks, meetings.")
 class EvaluationType(_EvaluationFields):  # type: ignore[misc,valid-type]
     @strawberry.field
-    async def phases(self, info: strawberry.Info) -> list[PhaseType]:  # type: ignore[valid-type]
-        return await _items(info, self.id, service.PHASES)
+    def phases(self, info: strawberry.Info) -> list[PhaseType]:  # type: ignore[valid-type]
+        return _content(self, info, service.PHASES)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Success criteria, in plan order, with their outcomes.")
-    async def criteria(self, info: strawberry.Info) -> list[CriterionType]:  # type: ignore[valid-type]
-        return await _items(info, self.id, service.CRITERIA)
+    def criteria(self, info: strawberry.Info) -> list[CriterionType]:  # type: ignore[valid-type]
+        return _content(self, info, service.CRITERIA)  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def tasks(self, info: strawberry.Info) -> list[TaskType]:  # type: ignore[valid-type]
-        return await _items(info, self.id, service.TASKS)
+    def tasks(self, info: strawberry.Info) -> list[TaskType]:  # type: ignore[valid-type]
+        return _content(self, info, service.TASKS)  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def meetings(self, info: strawberry.Info) -> list[MeetingType]:  # type: ignore[valid-type]
-        return await _items(info, self.id, service.MEETINGS)
+    def meetings(self, info: strawberry.Info) -> list[MeetingType]:  # type: ignore[valid-type]
+        return _content(self, info, service.MEETINGS)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Criteria by outcome and tasks done.")
-    async def progress(self, info: strawberry.Info) -> ProgressType:  # type: ignore[valid-type]
-        decorated = await ctx(info).load(READ, "evaluation_decorations", _decorations, self)
-        return WireRow(decorated["progress"])
+    def progress(self, info: strawberry.Info) -> ProgressType:  # type: ignore[valid-type]
+        decorated = getattr(self, DECOR, None)
+        if decorated is not None:
+            ctx(info).require(READ)
+            return WireRow(decorated["progress"])
+        return _then(_decorated(info, self), lambda d: WireRow(d["progress"]))  # type: ignore[no-any-return]
 
     @strawberry.field(description="The deal this plan belongs to.")
-    async def deal_id(self, info: strawberry.Info) -> int | None:
-        decorated = await ctx(info).load(READ, "evaluation_decorations", _decorations, self)
-        return decorated["dealId"]  # type: ignore[no-any-return]
+    def deal_id(self, info: strawberry.Info) -> int | None:
+        decorated = getattr(self, DECOR, None)
+        if decorated is not None:
+            ctx(info).require(READ)
+            return decorated["dealId"]  # type: ignore[no-any-return]
+        return _then(_decorated(info, self), lambda d: d["dealId"])  # type: ignore[no-any-return]
+
+
+def _by_ids(relations: frozenset[str]) -> Any:
+    async def batch(session: Any, principal: Principal, ids: list[int]) -> Sequence[Any]:
+        found = await evaluations_by_ids(session, principal, ids)
+        if relations:
+            await prefetch(session, principal, found, relations)
+        return found
+
+    return batch
 
 
 async def evaluation_of(info: strawberry.Info, evaluation_id: int | None) -> Any:
-    """The plan ``evaluation_id`` through a DataLoader (for ``Deal.evaluation``)."""
+    """The plan ``evaluation_id`` through a DataLoader (for ``Deal.evaluation``), with the content the
+    selection asks for loaded for all the plans of the batch."""
     if evaluation_id is None:
         ctx(info).require(READ)
         return None
-    return await ctx(info).load(READ, "evaluations_by_id", evaluations_by_ids, evaluation_id)
+    relations = wanted(info)
+    name = "evaluations_by_id:" + ",".join(sorted(relations))
+    return await ctx(info).load(READ, name, _by_ids(relations), evaluation_id)
 
 
 EvaluationCreateInput: Any = input_type(s.EvaluationCreate, "EvaluationCreateInput")
@@ -104,7 +209,11 @@ class Query:
         offset: int | None = 0,
         active: bool | None = None,
     ) -> Page[EvaluationType] | None:
-        items, total = await ctx(info).call(READ, service.list_evaluations, paging(limit, offset), active)
+        context = ctx(info)
+        items, total = await context.call(READ, service.list_evaluations, paging(limit, offset), active)
+        relations = wanted(info, in_page=True)
+        if relations and items:
+            await context.call(READ, prefetch, items, relations)
         return page(items, total)
 
     @strawberry.field(description="One plan. Scope `evaluations:read`.")
@@ -158,8 +267,8 @@ def _delete(kind: service.Kind, what: str) -> Any:
         "info": strawberry.Info,
         "evaluation_id": int,
         "id": int,
-        "return": Optional[int],
-    }  # noqa: UP045
+        "return": int | None,
+    }
     return strawberry.mutation(
         resolver=resolver, description=f"Delete a {what}; answers its id. Scope `evaluations:write`."
     )
