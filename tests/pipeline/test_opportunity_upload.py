@@ -178,3 +178,12 @@ async def test_deleted_deal_comes_back_and_v1_sees_it(client: Any, factory: Any)
         await session.commit()
     ok(await upload(client, "opportunities", "opp_id,opp_name\nR1,first\n", t.headers))
     assert not (await _deals(factory, t.org.id))["R1"].deleted
+
+
+async def test_dates_out_of_range_are_error_rows(client: Any, factory: Any) -> None:
+    t = await factory.tenant(timezone="Asia/Tokyo")
+    csv = "opp_id,opp_name,close_date\nY1,a,0001-01-01\nY2,b,9999-12-31\nY3,c,2999-12-31\n"
+    data = ok(await upload(client, "opportunities", csv, t.headers))
+    assert (data["total_imported_rows"], data["total_error_rows"]) == (1, 2)
+    items = ok(await client.get("/api/v1/opportunities/my", headers=t.headers))
+    assert items[0]["close_date"]["date"] == "2999-12-31 00:00:00.000000"

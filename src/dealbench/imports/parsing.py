@@ -183,7 +183,12 @@ def _year(text: str) -> int:
     return int(text) if len(text) == 4 else 2000 + int(text)
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
 def _make_date(year: int, month: int, day: int, raw: str, what: str) -> date:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"{what} '{raw}' is out of range (years {MIN_YEAR} to {MAX_YEAR}).")
     try:
         return date(year, month, day)
     except ValueError:
@@ -234,9 +239,9 @@ def parse_month(raw: str) -> date | None:
             raise ValueError(f"Month '{raw}' is not a month: use YYYY-MM, MM/YYYY or Mon YYYY.") from None
         assert day is not None
         return day.replace(day=1)
-    if not 1 <= month <= 12 or year < 1:
+    if not 1 <= month <= 12:
         raise ValueError(f"Month '{raw}' is not a valid month.")
-    return date(year, month, 1)
+    return _make_date(year, month, 1, raw, "Month")
 
 
 # --- headers ------------------------------------------------------------------------------------
