@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from dealbench.contacts import service
 from dealbench.contacts.schemas import ContactCreate, ContactOut, ContactUpdate
 from dealbench.deals.service import get_deal
 from dealbench.kit.auth import scoped
+from dealbench.kit.errors import NotFound
 from dealbench.kit.pagination import Paging
 from dealbench.kit.principal import Principal
 from dealbench.kit.routing import add_update_route
@@ -17,6 +18,10 @@ from dealbench.kit.schemas import Page
 from dealbench.kit.session import DbSession
 
 router = APIRouter(prefix="/v1", tags=["Contacts"])
+
+INT32_MAX = 2_147_483_647
+#: Ids are 32-bit integers in the database: anything larger is a 400, never a driver overflow.
+ContactId = Annotated[int, Path(ge=1, le=INT32_MAX)]
 
 ContactsRead = Annotated[Principal, scoped("contacts:read")]
 ContactsWrite = Annotated[Principal, scoped("contacts:write")]
@@ -27,7 +32,9 @@ async def list_contacts(
     principal: ContactsRead,
     session: DbSession,
     paging: Paging,
-    dealId: Annotated[int | None, Query(description="Only the contacts of this deal.")] = None,
+    dealId: Annotated[
+        int | None, Query(ge=1, le=INT32_MAX, description="Only the contacts of this deal.")
+    ] = None,
 ) -> dict[str, Any]:
     """The organization's contacts, by id."""
     items, total = await service.list_contacts(session, principal, paging, deal_id=dealId)
@@ -41,11 +48,13 @@ async def create_contact(body: ContactCreate, principal: ContactsWrite, session:
 
 
 @router.get("/contacts/{id}", response_model=ContactOut)
-async def get_contact(id: int, principal: ContactsRead, session: DbSession) -> Any:
+async def get_contact(id: ContactId, principal: ContactsRead, session: DbSession) -> Any:
     return await service.get_contact(session, principal, id)
 
 
-async def update_contact(id: int, body: ContactUpdate, principal: ContactsWrite, session: DbSession) -> Any:
+async def update_contact(
+    id: ContactId, body: ContactUpdate, principal: ContactsWrite, session: DbSession
+) -> Any:
     """Update a contact."""
     return await service.update_contact(session, principal, id, body)
 
@@ -54,7 +63,7 @@ add_update_route(router, "/contacts/{id}", update_contact, response_model=Contac
 
 
 @router.delete("/contacts/{id}", response_model=ContactOut)
-async def delete_contact(id: int, principal: ContactsWrite, session: DbSession) -> Any:
+async def delete_contact(id: ContactId, principal: ContactsWrite, session: DbSession) -> Any:
     """Delete a contact."""
     return await service.delete_contact(session, principal, id)
 
@@ -64,6 +73,8 @@ async def list_deal_contacts(
     id: str, principal: ContactsRead, session: DbSession, paging: Paging
 ) -> dict[str, Any]:
     """The contacts of a deal (numeric id or `eid:<vendorEntityId>`)."""
+    if id.strip().isdigit() and int(id) > INT32_MAX:
+        raise NotFound("Deal not found.")
     deal = await get_deal(session, principal, id)
     items, total = await service.list_contacts(session, principal, paging, deal_id=deal.id)
     return paging.page(items, total)

@@ -9,6 +9,8 @@ from dealbench.kit.schemas import Email, InModel, OutModel, Timestamp
 Short = Annotated[str | None, Field(default=None, max_length=255)]
 Name = Annotated[str | None, Field(default=None, max_length=100)]
 Phone = Annotated[str | None, Field(default=None, max_length=64)]
+#: A reference to a row (32-bit ids in the database).
+Ref = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
 class ContactOut(OutModel):
@@ -29,7 +31,7 @@ class ContactOut(OutModel):
 
 class ContactCreate(InModel):
     email: Email
-    deal_id: int | None = None
+    deal_id: Ref | None = None
     full_name: Short = None
     first_name: Name = None
     last_name: Name = None
@@ -44,7 +46,7 @@ class ContactUpdate(InModel):
     """Partial: fields left out stay unchanged; ``null`` clears (except ``email``)."""
 
     email: Email | None = None
-    deal_id: int | None = None
+    deal_id: Ref | None = None
     full_name: Short = None
     first_name: Name = None
     last_name: Name = None

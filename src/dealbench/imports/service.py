@@ -52,7 +52,7 @@ async def get_run(
     try:
         stmt = stmt.where(ImportRun.uuid == uuid.UUID(ref))
     except ValueError:
-        if not (ref.isascii() and ref.isdigit() and len(ref) < 19):
+        if not (ref.isascii() and ref.isdigit() and int(ref) <= 2_147_483_647):
             raise NotFound("Import not found.") from None
         stmt = stmt.where(ImportRun.id == int(ref))
     if with_file:

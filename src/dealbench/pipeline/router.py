@@ -80,8 +80,10 @@ class UploadAnswer(BaseModel):
 async def my_opportunities(
     principal: OpportunitiesRead,
     session: DbSession,
-    limit: Annotated[int | None, Query(ge=1, description="At most this many (default: all).")] = None,
-    offset: Annotated[int, Query(ge=0, description="Skip this many.")] = 0,
+    limit: Annotated[
+        int | None, Query(ge=1, le=2_147_483_647, description="At most this many (default: all).")
+    ] = None,
+    offset: Annotated[int, Query(ge=0, le=2_147_483_647, description="Skip this many.")] = 0,
 ) -> dict[str, Any]:
     """The opportunities of the token's user (personal token) or of the whole organization
     (organization token), not deleted, in id order."""

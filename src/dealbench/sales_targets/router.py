@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from dealbench.kit.auth import scoped
 from dealbench.kit.errors import ValidationFailed
@@ -17,6 +17,10 @@ from dealbench.sales_targets import service
 from dealbench.sales_targets.schemas import SalesTargetCreate, SalesTargetOut, SalesTargetUpdate, _month
 
 router = APIRouter(prefix="/v1", tags=["Sales targets"])
+
+INT32_MAX = 2_147_483_647
+#: Ids are 32-bit integers in the database: anything larger is a 400, never a driver overflow.
+TargetId = Annotated[int, Path(ge=1, le=INT32_MAX)]
 
 TargetsRead = Annotated[Principal, scoped("sales-targets:read")]
 TargetsWrite = Annotated[Principal, scoped("sales-targets:write")]
@@ -36,7 +40,9 @@ async def list_sales_targets(
     principal: TargetsRead,
     session: DbSession,
     paging: Paging,
-    userId: Annotated[int | None, Query(description="Only this sales rep's targets.")] = None,
+    userId: Annotated[
+        int | None, Query(ge=1, le=INT32_MAX, description="Only this sales rep's targets.")
+    ] = None,
     monthFrom: Annotated[str | None, Query(description="From this month, inclusive (`2025-01`).")] = None,
     monthTo: Annotated[str | None, Query(description="Up to this month, inclusive (`2025-12`).")] = None,
 ) -> dict[str, Any]:
@@ -59,12 +65,12 @@ async def create_sales_target(body: SalesTargetCreate, principal: TargetsWrite, 
 
 
 @router.get("/sales-targets/{id}", response_model=SalesTargetOut)
-async def get_sales_target(id: int, principal: TargetsRead, session: DbSession) -> Any:
+async def get_sales_target(id: TargetId, principal: TargetsRead, session: DbSession) -> Any:
     return await service.get_target(session, principal, id)
 
 
 async def update_sales_target(
-    id: int, body: SalesTargetUpdate, principal: TargetsWrite, session: DbSession
+    id: TargetId, body: SalesTargetUpdate, principal: TargetsWrite, session: DbSession
 ) -> Any:
     """Update a sales target (administrators)."""
     return await service.update_target(session, principal, id, body)
@@ -74,6 +80,6 @@ add_update_route(router, "/sales-targets/{id}", update_sales_target, response_mo
 
 
 @router.delete("/sales-targets/{id}", response_model=SalesTargetOut)
-async def delete_sales_target(id: int, principal: TargetsWrite, session: DbSession) -> Any:
+async def delete_sales_target(id: TargetId, principal: TargetsWrite, session: DbSession) -> Any:
     """Delete a sales target (administrators)."""
     return await service.delete_target(session, principal, id)

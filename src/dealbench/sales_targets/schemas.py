@@ -33,6 +33,8 @@ Month = Annotated[
     WithJsonSchema({"type": "string", "pattern": "^\\d{4}-\\d{2}$", "examples": ["2025-01"]}),
 ]
 Amount = Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]
+#: A reference to a row (32-bit ids in the database).
+Ref = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
 class SalesTargetOut(OutModel):
@@ -45,12 +47,12 @@ class SalesTargetOut(OutModel):
 
 
 class SalesTargetCreate(InModel):
-    user_id: int
+    user_id: Ref
     month: Month
     amount: Amount
 
 
 class SalesTargetUpdate(InModel):
-    user_id: int | None = None
+    user_id: Ref | None = None
     month: Month | None = None
     amount: Amount | None = None
