@@ -154,15 +154,22 @@ _SHAPES = {flag: RowShape(_deal_fields(flag)) for flag in (False, True)}
 async def list_deal_payloads(
     session: AsyncSession, principal: Principal, params: ListParams, filters: DealFilters
 ) -> tuple[list[dict[str, Any]], int]:
-    """The hot path of ``GET /v1/deals``: one count and one Core select, items as wire dicts."""
+    """The hot path of ``GET /v1/deals``: one Core select (page and total), items as wire dicts."""
     conds = _conditions(principal, filters)
-    total = await _count(session, conds)
-    if total <= params.offset:
-        return [], total
     shape = _SHAPES[filters.include_summary]
-    stmt = select(*shape.columns).where(*conds).order_by(D.id).limit(params.limit).offset(params.offset)
+    count = select(func.count(D.id)).where(*conds).scalar_subquery()  # computed once, same round trip
+    stmt = (
+        select(*shape.columns, count.label("total"))
+        .where(*conds)
+        .order_by(D.id)
+        .limit(params.limit)
+        .offset(params.offset)
+    )
     rows = (await session.execute(stmt)).all()
-    items = shape.dicts(rows)
+    if not rows:
+        return [], await _count(session, conds)
+    total = int(rows[0][-1])
+    items = shape.dicts(row[:-1] for row in rows)
     for item in items:
         item["uuid"] = str(item["uuid"])
     return items, total
