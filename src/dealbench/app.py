@@ -14,12 +14,13 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from dealbench import __version__
 from dealbench.kit.dialects import render_error
-from dealbench.kit.errors import DealbenchError, MethodNotAllowed, NotFound, ValidationFailed
+from dealbench.kit.errors import BadRequest, DealbenchError, MethodNotAllowed, NotFound, ValidationFailed
 from dealbench.kit.middleware import DealbenchMiddleware
 from dealbench.kit.services import Services
 from dealbench.kit.zod import issues_from_pydantic
@@ -74,6 +75,22 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     return app
 
 
+def _is_bad_value(exc: BaseException) -> bool:
+    """Whether a database error comes from a value the column cannot hold (the driver's DataError,
+    or an OverflowError raised while binding), anywhere in its chain of causes."""
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending and len(seen) < 10:
+        current = pending.pop()
+        if current is None or current in seen:
+            continue
+        seen.append(current)
+        if isinstance(current, DataError | OverflowError) or type(current).__name__ == "DataError":
+            return True
+        pending += [getattr(current, "orig", None), current.__cause__, current.__context__]
+    return False
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DealbenchError)
@@ -97,7 +114,20 @@ def _install_error_handlers(app: FastAPI) -> None:
         err.headers.update(exc.headers or {})
         return render_error(err, request.url.path)
 
+    async def database_value_error(request: Request, exc: Exception) -> Response:
+        """A value the database cannot hold (an id past 2^31 on PostgreSQL, past 2^63 on SQLite) is
+        bad input in every domain, never a 500."""
+        if _is_bad_value(exc):
+            err: DealbenchError = BadRequest("A value in the request is out of range for this field.")
+        else:
+            request_id = getattr(request.state, "request_id", "?")
+            log.error("request %s failed: %s %s", request_id, request.method, request.url.path, exc_info=exc)
+            err = DealbenchError(f"Internal server error (request id {request_id}).")
+        return render_error(err, request.url.path)
+
     app.add_exception_handler(DealbenchError, domain_error)
+    app.add_exception_handler(StatementError, database_value_error)
+    app.add_exception_handler(OverflowError, database_value_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
 

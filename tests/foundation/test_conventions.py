@@ -281,3 +281,10 @@ async def test_docs_are_served_from_the_package(client: Any) -> None:
     urls = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
     assert urls and all(u.startswith("/") for u in urls), urls
     assert (await client.get("/docs-static/swagger-ui-bundle.js")).status_code == 200
+
+
+@pytest.mark.parametrize("big", [2**31, 2**63 + 5])
+async def test_an_id_past_the_database_range_is_400_not_500(client: Any, tenant: Any, big: int) -> None:
+    response = await client.get(f"/v1/user/id/{big}", headers=tenant.headers)
+    assert response.status_code in {400, 404}, response.text
+    assert response.json()["error"]
