@@ -5,6 +5,12 @@
     url: config.url,
     headers: { "X-Dealbench-Client": "playground" },
   });
+  if (config.readonly) {
+    var banner = document.createElement("div");
+    banner.className = "dealbench-banner";
+    banner.textContent = "Read-only demo: queries run here, mutations are refused.";
+    document.body.insertBefore(banner, document.getElementById("graphiql"));
+  }
   var root = ReactDOM.createRoot(document.getElementById("graphiql"));
   root.render(
     React.createElement(GraphiQL, {
