@@ -73,7 +73,7 @@ async def test_deal_fields_and_lookup_by_eid(client: Any, factory: Any) -> None:
     assert deal["summaryUpdatedAt"] is not None
     by_eid = (await client.get(f"/v1/deals/eid:{eid}", headers=t.headers)).json()
     assert by_eid["id"] == deal["id"]
-    for bad in ("eid:nope", "abc", "0", "99999999"):
+    for bad in ("eid:nope", "abc", "0", "99999999", "99999999999", "eid:"):
         assert (await client.get(f"/v1/deals/{bad}", headers=t.headers)).status_code == 404, bad
     r = await client.post("/v1/deals", headers=t.headers, json={"name": "dup", "vendorEntityId": eid})
     assert r.status_code == 409

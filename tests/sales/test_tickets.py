@@ -157,12 +157,17 @@ async def test_unknown_deal_is_an_issue_and_nothing_is_written(client: Any, fact
             "type": "BUG",
             "state": "OPEN",
             "labels": [unique("never")],
-            "deals": [{"id": d["id"], "priority": "BLOCKER"}, {"id": d_other["id"]}, {"id": "eid:missing"}],
+            "deals": [
+                {"id": d["id"], "priority": "BLOCKER"},
+                {"id": d_other["id"]},
+                {"id": "eid:missing"},
+                {"id": 99999999999},
+            ],
         },
     )
     assert response.status_code == 400, response.text
     paths = [i["path"] for i in response.json()["issues"]]
-    assert paths == [["deals", 1, "id"], ["deals", 2, "id"]]
+    assert paths == [["deals", 1, "id"], ["deals", 2, "id"], ["deals", 3, "id"]]
     listed = (await client.get("/v1/tickets", headers=t.headers)).json()
     assert listed["totalCount"] == 0
 

@@ -29,12 +29,12 @@ def parse_deal_ref(ref: str | int) -> tuple[int | None, str | None]:
     if isinstance(ref, bool):
         return None, None
     if isinstance(ref, int):
-        return (ref, None) if 0 < ref < 2**63 else (None, None)
+        return (ref, None) if 0 < ref < 2**31 else (None, None)  # ids are 32-bit integers
     text = ref.strip()
     if text.startswith(EID_PREFIX):
         eid = text[len(EID_PREFIX) :]
         return (None, eid) if eid else (None, None)
-    if text.isascii() and text.isdigit() and len(text) < 19:
+    if text.isascii() and text.isdigit() and len(text) < 19 and 0 < int(text) < 2**31:
         return int(text), None
     return None, None
 
