@@ -9,9 +9,9 @@ from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from dealbench.deals import service
-from dealbench.deals.fastjson import json_response
 from dealbench.deals.schemas import DealCreate, DealOut, DealUpdate, NoteCreate, NoteOut
 from dealbench.kit.auth import scoped
+from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
 from dealbench.kit.principal import Principal
 from dealbench.kit.routing import add_update_route

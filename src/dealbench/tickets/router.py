@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from dealbench.deals.fastjson import json_response
 from dealbench.kit.auth import scoped
+from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
 from dealbench.kit.principal import Principal
 from dealbench.kit.routing import add_update_route

@@ -28,10 +28,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dealbench.deals.fastjson import RowShape, iso
 from dealbench.deals.service import parse_deal_ref, resolve_deal_refs
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import ValidationFailed
+from dealbench.kit.fastjson import RowShape, iso
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import get_in_tenant
