@@ -61,8 +61,10 @@ class PagedQuery:
         self.count = select(func.count()).select_from(stmt.order_by(None).subquery())
 
     async def page(self, session: AsyncSession, params: ListParams, **binds: Any) -> tuple[list[Any], int]:
+        # A Core statement: run it on the connection, past the ORM's execution layer.
+        connection = await session.connection()
         rows = (
-            await session.execute(self.stmt, {**binds, "_limit": params.limit, "_offset": params.offset})
+            await connection.execute(self.stmt, {**binds, "_limit": params.limit, "_offset": params.offset})
         ).all()
         if rows:
             return [tuple(row[:-1]) for row in rows], rows[0][-1]
