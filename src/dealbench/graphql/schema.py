@@ -39,7 +39,11 @@ ORGANIZATION_MODULES: tuple[str, ...] = (
     "dealbench.tickets.graphql",
     "dealbench.sales_processes.graphql",
     "dealbench.evaluations.graphql",
-    # documents (issue 4), pipeline (issue 5): add their modules here
+    # documents (issue 4)
+    "dealbench.documents.graphql",
+    # pipeline (issue 5)
+    "dealbench.contacts.graphql",
+    "dealbench.sales_targets.graphql",
 )
 
 PERSONAL_MODULES: tuple[str, ...] = (*ORGANIZATION_MODULES, "dealbench.graphql.me")

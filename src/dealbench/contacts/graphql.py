@@ -1,0 +1,31 @@
+"""Contacts in the GraphQL dialect: ``contacts`` (``contacts:read``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from dealbench.contacts import service
+from dealbench.contacts.schemas import ContactOut
+from dealbench.graphql.context import ctx
+from dealbench.graphql.generate import output_type
+from dealbench.graphql.types import Page, page, paging
+
+ContactType: Any = output_type(ContactOut, "Contact")
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Contacts of the organization's deals, by id. Scope `contacts:read`.")
+    async def contacts(
+        self,
+        info: strawberry.Info,
+        limit: int | None = 100,
+        offset: int | None = 0,
+        deal_id: int | None = None,
+    ) -> Page[ContactType] | None:  # type: ignore[valid-type]
+        items, total = await ctx(info).call(
+            "contacts:read", service.list_contacts, paging(limit, offset), deal_id=deal_id
+        )
+        return page(items, total)

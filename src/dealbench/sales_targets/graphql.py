@@ -1,0 +1,39 @@
+"""Sales targets in the GraphQL dialect: ``salesTargets`` (``sales-targets:read``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import strawberry
+
+from dealbench.graphql.context import ctx
+from dealbench.graphql.generate import output_type
+from dealbench.graphql.types import Page, page, paging
+from dealbench.sales_targets import service
+from dealbench.sales_targets.schemas import SalesTargetOut
+
+SalesTargetType: Any = output_type(SalesTargetOut, "SalesTarget")
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Monthly sales targets (quotas), by id. Scope `sales-targets:read`.")
+    async def sales_targets(
+        self,
+        info: strawberry.Info,
+        limit: int | None = 100,
+        offset: int | None = 0,
+        user_id: int | None = None,
+        month_from: date | None = None,
+        month_to: date | None = None,
+    ) -> Page[SalesTargetType] | None:  # type: ignore[valid-type]
+        items, total = await ctx(info).call(
+            "sales-targets:read",
+            service.list_targets,
+            paging(limit, offset),
+            user_id=user_id,
+            month_from=month_from,
+            month_to=month_to,
+        )
+        return page(items, total)
