@@ -40,7 +40,7 @@ from dealbench.kit.schemas import Page
 from dealbench.kit.services import AppServices, Services
 from dealbench.kit.session import DbSession
 from dealbench.kit.storage import PendingBlob, Storage
-from dealbench.kit.uploads import PartInfo, stream_multipart
+from dealbench.kit.uploads import PartInfo, multipart_openapi, stream_multipart
 
 ProjectsRead = Annotated[Principal, scoped("projects:read")]
 ProjectsWrite = Annotated[Principal, scoped("projects:write")]
@@ -255,45 +255,15 @@ async def delete_folder(
 
 # ============================================================================= documents
 
-UPLOAD_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "folderId": {
-                            "type": "string",
-                            "description": "Folder id or path; default: the root.",
-                        },
-                        "name": {"type": "string", "description": "Document name; default: the file's name."},
-                        "fields": {
-                            "type": "string",
-                            "description": 'JSON object of field id (or name) to value, e.g. {"12": "Signed"}.',
-                        },
-                    },
-                }
-            }
-        },
-    }
-}
-REPLACE_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            }
-        },
-    }
-}
+UPLOAD_BODY = multipart_openapi(
+    folderId={"type": "string", "description": "Folder id or path; default: the root."},
+    name={"type": "string", "description": "Document name; default: the file's name."},
+    fields={
+        "type": "string",
+        "description": 'JSON object of field id (or name) to value, e.g. {"12": "Signed"}.',
+    },
+)
+REPLACE_BODY = multipart_openapi()
 RejectDuplicate = Annotated[
     bool,
     Query(

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
+from starlette.responses import Response
 
 from dealbench.imports import service
 from dealbench.imports.engine import Kind
@@ -85,3 +86,12 @@ async def upload_and_import(
             log.warning("error file of import %s not emailed: %s", run.uuid, exc)
             outcome.warnings.append(f"The error file was not emailed: {exc}")
     return outcome
+
+
+def error_file_response(run: ImportRun, content: bytes) -> Response:
+    """An import's error file as a CSV download (the same in the /v1 and JSend dialects)."""
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{service.error_file_name(run)}"'},
+    )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from dealbench.imports import service
-from dealbench.imports.flow import base_url, upload_and_import
+from dealbench.imports.flow import base_url, error_file_response, upload_and_import
 from dealbench.imports.schemas import ImportOut
 from dealbench.kit.auth import scoped
 from dealbench.kit.pagination import Paging
@@ -16,6 +16,7 @@ from dealbench.kit.principal import Principal
 from dealbench.kit.schemas import Page
 from dealbench.kit.services import AppServices, Services
 from dealbench.kit.session import DbSession
+from dealbench.kit.uploads import multipart_openapi
 from dealbench.models import ImportRun
 
 router = APIRouter(prefix="/v1", tags=["Imports"])
@@ -49,20 +50,7 @@ def _out(
 @router.post(
     "/imports/{kind}",
     response_model=ImportOut,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                    }
-                }
-            },
-        }
-    },
+    openapi_extra=multipart_openapi(),
 )
 async def create_import(
     kind: str,
@@ -105,9 +93,4 @@ async def list_imports(
 )
 async def get_import_errors(id: str, principal: ImportsRead, session: DbSession) -> Response:
     """The error file of an import: its rejected rows as uploaded, plus an `error` column."""
-    run, content = await service.error_file(session, principal, id)
-    return Response(
-        content,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{service.error_file_name(run)}"'},
-    )
+    return error_file_response(*await service.error_file(session, principal, id))

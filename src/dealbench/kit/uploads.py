@@ -38,6 +38,25 @@ class FileSink(Protocol):
     async def close(self) -> None: ...
 
 
+def multipart_openapi(**fields: dict[str, Any]) -> dict[str, Any]:
+    """``openapi_extra`` documenting a multipart body read by :func:`stream_multipart`: a required
+    ``file`` part plus optional text ``fields`` (name -> JSON schema)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}, **fields},
+                    }
+                }
+            },
+        }
+    }
+
+
 def base_name(filename: str) -> str:
     """``../../x.pdf`` -> ``x.pdf``: a client's path never becomes ours (``\\`` too)."""
     name = re.split(r"[\\/]", filename)[-1].strip().replace("\x00", "")

@@ -27,17 +27,13 @@ class OrganizationType:
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(
-        description="Organization settings (apiAccessEnabled, apiDownloadEnabledDefault)."
-    )
+    @strawberry.field(description="Organization settings (apiAccessEnabled, apiDownloadEnabledDefault).")
     def settings(self) -> JSON:
         return service.settings_of(self)  # type: ignore[arg-type,return-value]
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(
-        description="The token's organization. Scope `organization:read`."
-    )
+    @strawberry.field(description="The token's organization. Scope `organization:read`.")
     async def organization(self, info: strawberry.Info) -> OrganizationType | None:
         return orm(await ctx(info).call("organization:read", _get))

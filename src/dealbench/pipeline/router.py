@@ -13,11 +13,12 @@ from starlette.responses import Response
 
 from dealbench.imports import service as imports
 from dealbench.imports.engine import Kind
-from dealbench.imports.flow import base_url, upload_and_import
+from dealbench.imports.flow import base_url, error_file_response, upload_and_import
 from dealbench.kit.auth import scoped
 from dealbench.kit.principal import Principal
 from dealbench.kit.services import AppServices, Services
 from dealbench.kit.session import DbSession
+from dealbench.kit.uploads import multipart_openapi
 from dealbench.models import ImportRun
 from dealbench.pipeline import service
 
@@ -130,20 +131,7 @@ SendErrorEmail = Annotated[
 ]
 UPLOAD_DOC = {
     "responses": {200: {"model": UploadAnswer}},
-    "openapi_extra": {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                    }
-                }
-            },
-        }
-    },
+    "openapi_extra": multipart_openapi(),
 }
 
 
@@ -201,9 +189,4 @@ async def upload_sales_targets(
 )
 async def download_error_file(import_id: str, principal: ImportsRead, session: DbSession) -> Response:
     """The error file of an import of this organization (other organizations get 404)."""
-    run, content = await imports.error_file(session, principal, import_id)
-    return Response(
-        content,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{imports.error_file_name(run)}"'},
-    )
+    return error_file_response(*await imports.error_file(session, principal, import_id))
