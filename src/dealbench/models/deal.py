@@ -26,6 +26,20 @@ class Deal(Base):
             postgresql_where=text("vendor_entity_id IS NOT NULL"),
         ),
         Index("ix_deals_org_id", "organization_id", "id"),
+        # Most deals have no plan, and imported ones often no owner: only set values are indexed
+        # (lookups are by value; a bulk import writes two index entries fewer per deal).
+        Index(
+            "ix_deals_owner_user_id",
+            "owner_user_id",
+            sqlite_where=text("owner_user_id IS NOT NULL"),
+            postgresql_where=text("owner_user_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_deals_evaluation_id",
+            "evaluation_id",
+            sqlite_where=text("evaluation_id IS NOT NULL"),
+            postgresql_where=text("evaluation_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,7 +48,7 @@ class Deal(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     integration_installation_id: Mapped[int | None] = mapped_column(default=None)
     vendor_entity_id: Mapped[str | None] = mapped_column(String(255))
     vendor_entity_url: Mapped[str | None] = mapped_column(String(2048))
@@ -43,7 +57,7 @@ class Deal(Base):
     account_name: Mapped[str | None] = mapped_column(String(255))
     account_website: Mapped[str | None] = mapped_column(String(2048))
     evaluation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("evaluations.id", ondelete="SET NULL"), default=None, index=True
+        ForeignKey("evaluations.id", ondelete="SET NULL"), default=None
     )
     #: The document project that is this deal's file center (set by the documents domain).
     project_id: Mapped[int | None] = mapped_column(default=None)
