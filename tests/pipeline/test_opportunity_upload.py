@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from sqlalchemy import select
@@ -187,3 +189,29 @@ async def test_dates_out_of_range_are_error_rows(client: Any, factory: Any) -> N
     assert (data["total_imported_rows"], data["total_error_rows"]) == (1, 2)
     items = ok(await client.get("/api/v1/opportunities/my", headers=t.headers))
     assert items[0]["close_date"]["date"] == "2999-12-31 00:00:00.000000"
+
+
+async def test_text_values_survive_staging_verbatim(client: Any, factory: Any) -> None:
+    """Quotes, separators, CR/LF, backslashes, COPY markers and non-ASCII arrive exactly as uploaded."""
+    t = await factory.tenant()
+    rows = [
+        ["Opportunity ID", "Opportunity Name", "Amount", "Next Step"],
+        ["T1", 'He said "hi", then left', "1", "line1\nline2"],
+        ["T2", "cr\ronly", "2", "\\."],
+        ["T3", "\\N", "3", "ünïcødé ✓ 中文"],
+        ["T4", "tab\there; semi", "", "back\\slash"],
+        ["\\.", "dot id", "4", ""],
+    ]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    data = ok(await upload(client, "opportunities", buffer.getvalue(), t.headers))
+    assert data["total_imported_rows"] == 5 and data["total_error_rows"] == 0
+    deals = await _deals(factory, t.org.id)
+    assert {k: (d.name, d.next_step) for k, d in deals.items()} == {
+        "T1": ('He said "hi", then left', "line1\nline2"),
+        "T2": ("cr\ronly", "\\."),
+        "T3": ("\\N", "ünïcødé ✓ 中文"),
+        "T4": ("tab\there; semi", "back\\slash"),
+        "\\.": ("dot id", None),
+    }
+    assert deals["T4"].amount is None

@@ -150,12 +150,16 @@ class StageSpec:
     written_by: dict[str, tuple[str, ...]]
 
 
+#: Text keys are sorted by bytes in staging (dedupe and lock order need a consistent order, not a
+#: linguistic one): about half the sort time of the database's default collation.
+KEY_TEXT = 'text COLLATE "C"'
+
 SPECS: dict[Kind, StageSpec] = {
     Kind.OPPORTUNITIES: StageSpec(
         table="deals",
         columns=(
             ("row_no", "integer", "INTEGER"),
-            ("vendor_entity_id", "text", "TEXT"),
+            ("vendor_entity_id", KEY_TEXT, "TEXT"),
             ("name", "text", "TEXT"),
             ("amount", "numeric(18,2)", "REAL"),
             ("close_date", "timestamptz", "TEXT"),
@@ -192,7 +196,7 @@ SPECS: dict[Kind, StageSpec] = {
         table="contacts",
         columns=(
             ("row_no", "integer", "INTEGER"),
-            ("email", "text", "TEXT"),
+            ("email", KEY_TEXT, "TEXT"),
             ("deal_id", "integer", "INTEGER"),
             ("full_name", "text", "TEXT"),
             ("first_name", "text", "TEXT"),
