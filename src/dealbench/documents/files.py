@@ -684,6 +684,22 @@ async def lock_blob(session: AsyncSession, sha256: str) -> None:
         await session.execute(select(func.pg_advisory_xact_lock(BLOB_LOCK_CLASS, key)))
 
 
+#: ``pg_advisory_xact_lock_shared(COLLECTION_LOCK_CLASS, 0)`` is held by every blob collector.
+COLLECTION_LOCK_CLASS = 0x636F6C  # "col"
+
+
+async def lock_collection(session: AsyncSession, *, exclusive: bool) -> None:
+    """Collectors take this lock shared (they never wait for each other); an organization import,
+    which stores many blobs before its single commit, takes it exclusively until it commits, so no
+    collector deletes a blob the import is about to reference. One lock instead of one per blob:
+    an import may store more blobs than PostgreSQL's lock table holds. On SQLite collectors and
+    imports run in write transactions already (one writer at a time).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+        await session.execute(select(lock(COLLECTION_LOCK_CLASS, 0)))
+
+
 async def unreferenced(session: AsyncSession, digests: list[str]) -> list[str]:
     """Which of these SHA-256 digests no version uses any more (in any organization: blobs are shared)."""
     if not digests:

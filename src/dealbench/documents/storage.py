@@ -23,11 +23,12 @@ async def collect_blobs(services: Services, digests: list[str]) -> None:
     """After the commit: remove the blobs that no version uses any more."""
     if not digests:
         return
-    from dealbench.documents.files import lock_blob, unreferenced
+    from dealbench.documents.files import lock_blob, lock_collection, unreferenced
 
     reset = write_intent.set(True)  # SQLite: BEGIN IMMEDIATE, so no upload commits in between
     try:
         async with services.sessionmaker() as session:
+            await lock_collection(session, exclusive=False)
             for sha in sorted(set(digests)):
                 await lock_blob(session, sha)
             gone = await unreferenced(session, digests)
