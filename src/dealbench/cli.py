@@ -20,6 +20,7 @@ from dealbench.kit.errors import DealbenchError
 from dealbench.kit.migrate import upgrade
 from dealbench.kit.services import Services
 from dealbench.settings import Settings, get_settings
+from dealbench.transfer.cli import org_export, org_import
 
 app = typer.Typer(
     help="Dealbench: technical sales evaluations, self-hosted.",
@@ -284,6 +285,10 @@ def org_set(
         return values
 
     console.print(run_in_session(get_settings(), work))
+
+
+org_app.command("export")(org_export)
+org_app.command("import")(org_import)
 
 
 @app.command("openapi")
