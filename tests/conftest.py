@@ -7,10 +7,15 @@ Tests isolate by tenant: each test makes its own organizations, so nothing is tr
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -113,3 +118,53 @@ def count_statements(services: Services) -> Iterator[StatementCounter]:
 @pytest.fixture
 def is_postgres(database_url: str) -> bool:
     return database_url.startswith("postgres")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3-compatible HTTP server, in its own process, for the session (started on first use)."""
+    port = _free_port()
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(url + "/moto-api/", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("moto server did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def make_s3_storage_settings(endpoint: str) -> dict[str, Any]:
+    """Settings of an S3 storage in a new bucket of the moto server."""
+    bucket = f"docs-{uuid.uuid4().hex[:12]}"
+    httpx.put(f"{endpoint}/{bucket}", timeout=10).raise_for_status()  # moto: create the bucket
+    return {
+        "storage_url": f"s3://{bucket}/prefix",
+        "s3_endpoint": endpoint,
+        "s3_region": "us-east-1",
+        "s3_access_key_id": "test",
+        "s3_secret_access_key": "test",
+    }
