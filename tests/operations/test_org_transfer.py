@@ -3,6 +3,10 @@ API answer compared after mapping ids; and the ways an import must fail without 
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
 import uuid
 import zipfile
 from collections.abc import AsyncIterator
@@ -227,6 +231,9 @@ async def test_another_secret_key_is_a_warning(tmp_path: Path, open_server: Any)
     tenant, client = await _small_org(source.services)
     await client.aclose()
     archive = tmp_path / "org.zip"
+    with pytest.raises(TransferError, match="no organization with slug 'nope'"):
+        await export_organization(source.services, "nope", archive)
+    assert await asyncio.to_thread(lambda: list(tmp_path.glob("org.zip*"))) == []
     await export_organization(source.services, tenant.org.slug, archive)
     dest = await open_server(
         (await sqlite_settings(tmp_path, "dest")).model_copy(update={"secret_key": "another"})
@@ -263,3 +270,49 @@ async def test_archives_of_another_kind_are_refused(tmp_path: Path, open_server:
         )
     with pytest.raises(ArchiveError, match="hologram"):
         await import_archive(dest.services, newer)
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dealbench", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+
+
+async def test_the_commands(tmp_path: Path, open_server: Any) -> None:
+    source = await open_server(await sqlite_settings(tmp_path, "source"))
+    tenant, client = await _small_org(source.services)
+    await client.aclose()
+    env_from = {
+        "DEALBENCH_DATABASE_URL": source.services.settings.database_url,
+        "DEALBENCH_STORAGE_URL": source.services.settings.storage_url,
+        "DEALBENCH_SECRET_KEY": "test-secret-key",
+        "DEALBENCH_VAR_DIR": str(tmp_path / "source"),
+    }
+    archive = tmp_path / "org.zip"
+    exported = await asyncio.to_thread(
+        _cli, ["org", "export", tenant.org.slug, "--out", str(archive)], env_from
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert "blobs" in exported.stderr and archive.exists()
+
+    env_to = {
+        "DEALBENCH_DATABASE_URL": f"sqlite:///{tmp_path}/to.db",
+        "DEALBENCH_STORAGE_URL": f"file://{tmp_path}/to-files",
+        "DEALBENCH_SECRET_KEY": "another key",
+        "DEALBENCH_VAR_DIR": str(tmp_path / "to"),
+    }
+    ids = tmp_path / "ids.csv"
+    imported = await asyncio.to_thread(_cli, ["org", "import", str(archive), "--id-map", str(ids)], env_to)
+    assert imported.returncode == 0, imported.stderr
+    assert "secret key differs" in imported.stderr
+    lines = ids.read_text().splitlines()
+    assert lines[0] == "table,old_id,new_id" and f"organizations,{tenant.org.id}," in ids.read_text()
+    again = await asyncio.to_thread(_cli, ["org", "import", str(archive)], env_to)
+    assert (
+        again.returncode == 1 and "already exists" in again.stderr and "nothing was imported" in again.stderr
+    )
