@@ -316,3 +316,40 @@ async def test_the_commands(tmp_path: Path, open_server: Any) -> None:
     assert (
         again.returncode == 1 and "already exists" in again.stderr and "nothing was imported" in again.stderr
     )
+
+
+async def test_blob_collectors_wait_for_an_import_without_holding_a_connection(
+    settings: Settings, is_postgres: bool, tmp_path: Path, monkeypatch: Any
+) -> None:
+    if not is_postgres:
+        pytest.skip("PostgreSQL only: on SQLite an import and the collectors share the one write lock")
+    from dealbench.documents import storage as documents_storage
+    from dealbench.documents.files import lock_collection
+    from dealbench.kit.storage import blob_key
+
+    own = Services.build(settings.model_copy(update={"storage_url": f"file://{tmp_path}/files"}))
+    storage = get_storage(own)
+    pending = await storage.begin()
+    await pending.write(b"no document uses me")
+    sha = (await pending.promote()).sha256
+    waiting, release = asyncio.Event(), asyncio.Event()
+
+    async def pause(_seconds: float) -> None:
+        if not waiting.is_set():
+            waiting.set()
+            await release.wait()
+
+    monkeypatch.setattr(documents_storage, "_pause", pause)
+    try:
+        async with own.sessionmaker() as importing:
+            assert await lock_collection(importing, exclusive=True)  # what an import holds
+            collector = asyncio.create_task(documents_storage.collect_blobs(own, [sha]))
+            await asyncio.wait_for(waiting.wait(), 30)  # a guard: it waits at once
+            assert own.engine.pool.checkedout() == 1  # the import's connection only
+            assert await storage.exists(blob_key(sha))
+            await importing.rollback()
+        release.set()
+        await collector
+        assert not await storage.exists(blob_key(sha))
+    finally:
+        await own.close()

@@ -688,16 +688,24 @@ async def lock_blob(session: AsyncSession, sha256: str) -> None:
 COLLECTION_LOCK_CLASS = 0x636F6C  # "col"
 
 
-async def lock_collection(session: AsyncSession, *, exclusive: bool) -> None:
+async def lock_collection(session: AsyncSession, *, exclusive: bool, wait: bool = True) -> bool:
     """Collectors take this lock shared (they never wait for each other); an organization import,
     which stores many blobs before its single commit, takes it exclusively until it commits, so no
     collector deletes a blob the import is about to reference. One lock instead of one per blob:
     an import may store more blobs than PostgreSQL's lock table holds. On SQLite collectors and
     imports run in write transactions already (one writer at a time).
+
+    ``wait=False`` answers at once whether the lock was taken (a collector then waits elsewhere,
+    without holding a connection for as long as an import runs).
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    if wait:
         lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
         await session.execute(select(lock(COLLECTION_LOCK_CLASS, 0)))
+        return True
+    try_lock = func.pg_try_advisory_xact_lock if exclusive else func.pg_try_advisory_xact_lock_shared
+    return bool((await session.execute(select(try_lock(COLLECTION_LOCK_CLASS, 0)))).scalar())
 
 
 async def unreferenced(session: AsyncSession, digests: list[str]) -> list[str]:
