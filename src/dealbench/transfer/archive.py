@@ -114,7 +114,10 @@ class ArchiveWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.part = path.with_name(path.name + ".part")
-        self.zip = zipfile.ZipFile(self.part, "w", allowZip64=True)
+        try:
+            self.zip = zipfile.ZipFile(self.part, "w", allowZip64=True)
+        except OSError as exc:
+            raise TransferError(f"cannot write {path}: {exc.strerror or exc}") from None
 
     def _info(self, name: str, compress: bool) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=datetime.now().timetuple()[:6])
