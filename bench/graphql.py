@@ -74,7 +74,7 @@ async def seed(database_url: str, secret: str, deals: int) -> str:
     when the evaluations domain exists, a plan per deal. Answers an organization token."""
     from dealbench.deals.schemas import DealCreate
     from dealbench.deals.service import create_deal
-    from dealbench.kit.principal import Principal
+    from dealbench.auth.principal import Principal
     from dealbench.kit.services import Services
     from dealbench.models import Role
     from dealbench.organizations.service import create_organization

@@ -311,8 +311,8 @@ def graphql_sdl(
     kind: Annotated[str, typer.Option(help="public, organization or personal.")] = "organization",
 ) -> None:
     """Print the GraphQL schema (SDL) a kind of caller sees (committed under src/dealbench/graphql/sdl/)."""
-    from dealbench.graphql.context import SchemaKind
     from dealbench.graphql.schema import sdl
+    from dealbench.kit.graphql.context import SchemaKind
 
     try:
         which = SchemaKind(kind)

@@ -301,7 +301,7 @@ async def test_depth_aliases_and_complexity_limits(client: Any, factory: Any) ->
 
 
 async def test_depth_limit(client: Any) -> None:
-    from dealbench.graphql.context import SchemaKind
+    from dealbench.kit.graphql.context import SchemaKind
     from dealbench.graphql.limits import MAX_DEPTH, check
     from dealbench.graphql.schema import get_schema
     from graphql import parse

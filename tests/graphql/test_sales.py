@@ -12,7 +12,7 @@ async def _deals_with_tickets(factory: Any, tenant: Any, n: int, tickets_per_dea
     """``n`` deals, each linked to ``tickets_per_deal`` tickets (each also linked to the next deal)."""
     from dealbench.deals.schemas import DealCreate
     from dealbench.deals.service import create_deal
-    from dealbench.kit.principal import Principal
+    from dealbench.auth.principal import Principal
     from dealbench.models import ApiToken, Organization
     from dealbench.tickets.schemas import TicketCreate
     from dealbench.tickets.service import create_ticket

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from dealbench.tickets.richtext import markdown_to_slate, slate_to_markdown
+from dealbench.kit.richtext import markdown_to_slate, slate_to_markdown
 
 
 def p(*children: Any) -> dict[str, Any]:

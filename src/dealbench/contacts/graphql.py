@@ -8,16 +8,17 @@ import strawberry
 
 from dealbench.contacts import service
 from dealbench.contacts.schemas import ContactOut
-from dealbench.graphql.context import ctx
-from dealbench.graphql.generate import output_type
-from dealbench.graphql.types import Page, page, paging
+from dealbench.kit.graphql.context import ctx
+from dealbench.kit.graphql.fields import scoped_field
+from dealbench.kit.graphql.generate import output_type
+from dealbench.kit.graphql.types import Page, page, paging
 
 ContactType: Any = output_type(ContactOut, "Contact")
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Contacts of the organization's deals, by id. Scope `contacts:read`.")
+    @scoped_field(scope="contacts:read", description="Contacts of the organization's deals, by id.")
     async def contacts(
         self,
         info: strawberry.Info,
@@ -25,7 +26,5 @@ class Query:
         offset: int | None = 0,
         deal_id: int | None = None,
     ) -> Page[ContactType] | None:  # type: ignore[valid-type]
-        items, total = await ctx(info).call(
-            "contacts:read", service.list_contacts, paging(limit, offset), deal_id=deal_id
-        )
+        items, total = await ctx(info).call(service.list_contacts, paging(limit, offset), deal_id=deal_id)
         return page(items, total)

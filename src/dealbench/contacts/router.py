@@ -6,13 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from dealbench.auth.principal import Principal
+from dealbench.auth.tokens import scoped
 from dealbench.contacts import service
 from dealbench.contacts.schemas import ContactCreate, ContactOut, ContactUpdate
 from dealbench.deals.service import get_deal
-from dealbench.kit.auth import scoped
 from dealbench.kit.errors import NotFound
 from dealbench.kit.pagination import Paging
-from dealbench.kit.principal import Principal
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page
 from dealbench.kit.session import DbSession

@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.contacts.schemas import ContactCreate, ContactUpdate
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, ValidationFailed
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import Contact, Deal
 

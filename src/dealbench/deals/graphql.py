@@ -10,13 +10,14 @@ from typing import Any
 
 import strawberry
 
+from dealbench.auth.principal import Principal
 from dealbench.deals import service
 from dealbench.deals.schemas import DealCreate, DealOut, DealUpdate, NoteCreate, NoteOut
 from dealbench.evaluations.graphql import EvaluationType, evaluation_of
-from dealbench.graphql.context import ctx, memo_per_node
-from dealbench.graphql.generate import input_type, output_type
-from dealbench.graphql.types import Page, orm, page, paging, to_model
-from dealbench.kit.principal import Principal
+from dealbench.kit.graphql.context import ctx, memo_per_node
+from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
+from dealbench.kit.graphql.generate import input_type, output_type
+from dealbench.kit.graphql.types import Page, orm, page, paging, to_model
 from dealbench.tickets.graphql import TicketType_, prefetch, wanted
 from dealbench.tickets.loaders import tickets_by_deal_ids
 
@@ -40,20 +41,20 @@ def _tickets(relations: frozenset[str]) -> Any:
 
 @strawberry.type(name="Deal", description="A deal (opportunity). `id` or `eid:<vendorEntityId>` finds it.")
 class DealType(_DealFields):  # type: ignore[misc,valid-type]
-    @strawberry.field(description="The tickets linked to this deal. Scope `tickets:read`.")
+    @scoped_field(scope="tickets:read", description="The tickets linked to this deal.")
     async def tickets(self, info: strawberry.Info) -> list[TicketType_] | None:
         relations = memo_per_node(info, "ticket relations", lambda: frozenset(wanted(info)))
         name = "tickets_by_deal:" + ",".join(sorted(relations))
-        return list(await ctx(info).load("tickets:read", name, _tickets(relations), self.id))
+        return list(await ctx(info).load(name, _tickets(relations), self.id))
 
-    @strawberry.field(description="The deal's plan (evaluation). Scope `evaluations:read`.")
+    @scoped_field(scope="evaluations:read", description="The deal's plan (evaluation).")
     async def evaluation(self, info: strawberry.Info) -> EvaluationType | None:
         return await evaluation_of(info, self.evaluation_id)
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Deals, by id, with the REST filters. Scope `deals:read`.")
+    @scoped_field(scope="deals:read", description="Deals, by id, with the REST filters.")
     async def deals(
         self,
         info: strawberry.Info,
@@ -75,43 +76,38 @@ class Query:
             q=q,
             updated_since=updated_since,
         )
-        items, total = await ctx(info).call("deals:read", service.list_deals, paging(limit, offset), filters)
+        items, total = await ctx(info).call(service.list_deals, paging(limit, offset), filters)
         return page(items, total)
 
-    @strawberry.field(description="One deal, by numeric id or `eid:<vendorEntityId>`. Scope `deals:read`.")
+    @scoped_field(scope="deals:read", description="One deal, by numeric id or `eid:<vendorEntityId>`.")
     async def deal(self, info: strawberry.Info, id: strawberry.ID) -> DealType | None:
-        return orm(await ctx(info).call("deals:read", service.get_deal, str(id)))
+        return orm(await ctx(info).call(service.get_deal, str(id)))
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create a deal. Scope `deals:write`.")
+    @scoped_mutation(scope="deals:write", description="Create a deal.")
     async def create_deal(self, info: strawberry.Info, input: DealCreateInput) -> DealType | None:
         context = ctx(info)
-        context.require("deals:write")
         data = to_model(DealCreate, input)
-        return orm(await context.mutate("deals:write", service.create_deal, data))
+        return orm(await context.mutate(service.create_deal, data))
 
-    @strawberry.mutation(
-        description="Update a deal: omitted fields stay, `null` clears. Scope `deals:write`."
-    )
+    @scoped_mutation(scope="deals:write", description="Update a deal: omitted fields stay, `null` clears.")
     async def update_deal(
         self, info: strawberry.Info, id: strawberry.ID, input: DealUpdateInput
     ) -> DealType | None:
         context = ctx(info)
-        context.require("deals:write")
         data = to_model(DealUpdate, input)
-        return orm(await context.mutate("deals:write", service.update_deal, str(id), data))
+        return orm(await context.mutate(service.update_deal, str(id), data))
 
-    @strawberry.mutation(description="Soft-delete a deal (`deleted: true`). Scope `deals:write`.")
+    @scoped_mutation(scope="deals:write", description="Soft-delete a deal (`deleted: true`).")
     async def delete_deal(self, info: strawberry.Info, id: strawberry.ID) -> DealType | None:
-        return orm(await ctx(info).mutate("deals:write", service.delete_deal, str(id)))
+        return orm(await ctx(info).mutate(service.delete_deal, str(id)))
 
-    @strawberry.mutation(description="Add a note to a deal (Slate nodes or markdown). Scope `deals:write`.")
+    @scoped_mutation(scope="deals:write", description="Add a note to a deal (Slate nodes or markdown).")
     async def add_deal_note(
         self, info: strawberry.Info, id: strawberry.ID, input: NoteCreateInput
     ) -> NoteType | None:
         context = ctx(info)
-        context.require("deals:write")
         data = to_model(NoteCreate, input)
-        return orm(await context.mutate("deals:write", service.add_note, str(id), data))
+        return orm(await context.mutate(service.add_note, str(id), data))

@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
+from dealbench.auth.principal import Principal
+from dealbench.auth.tokens import scoped
 from dealbench.deals import service
 from dealbench.deals.schemas import DealCreate, DealOut, DealUpdate, NoteCreate, NoteOut
-from dealbench.kit.auth import scoped
 from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
-from dealbench.kit.principal import Principal
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page
 from dealbench.kit.session import DbSession

@@ -4,74 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AnyUrl, BeforeValidator, Field, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, field_validator
 
-from dealbench.kit.schemas import InModel, OutModel, Timestamp
-from dealbench.tickets.richtext import SlateError, validate_slate
-
-
-def not_null(value: Any, expected: str = "string") -> Any:
-    if value is None:
-        raise PydanticCustomError(
-            "zod_invalid_type",
-            f"Expected {expected}, received null",
-            {"expected": expected, "received": "null"},
-        )
-    return value
-
-
-def _rich_text(value: Any) -> Any:
-    """A Slate node array or a markdown string (``None`` passes: nullability is the field's)."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        try:
-            validate_slate(value)
-        except SlateError as exc:
-            raise PydanticCustomError(
-                "zod_custom", f"Invalid Slate node at {'.'.join(map(str, exc.path))}: {exc.message}"
-            ) from exc
-        return value
-    raise PydanticCustomError(
-        "zod_invalid_union",
-        "Expected an array of Slate nodes or a markdown string",
-        {"unionErrors": []},
-    )
-
-
-#: A description or note body: Slate nodes (converted to markdown when stored) or markdown.
-RichText = Annotated[
-    str | list[dict[str, Any]] | None,
-    BeforeValidator(_rich_text),
-    Field(description="An array of Slate nodes or a markdown string."),
-]
-
-
-def _url(value: Any) -> Any:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise PydanticCustomError(
-            "zod_invalid_type",
-            f"Expected string, received {type(value).__name__}",
-            {"expected": "string", "received": "number" if isinstance(value, int | float) else "object"},
-        )
-    try:
-        parsed = AnyUrl(value)
-    except Exception as exc:
-        raise PydanticCustomError("zod_invalid_string", "Invalid url", {"validation": "url"}) from exc
-    if not parsed.scheme or not parsed.host:
-        raise PydanticCustomError("zod_invalid_string", "Invalid url", {"validation": "url"})
-    return value
-
-
-#: A URI, kept as sent.
-Url = Annotated[
-    Annotated[str, Field(max_length=2048)] | None,
-    BeforeValidator(_url),
-    Field(json_schema_extra={"format": "uri"}),
-]
+from dealbench.kit.schemas import InModel, OutModel, RichText, Timestamp, Url, not_null
 
 
 class DealOut(OutModel):

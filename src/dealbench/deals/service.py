@@ -11,15 +11,15 @@ from sqlalchemy import ColumnElement, Select, func, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.deals.schemas import DealCreate, DealUpdate, NoteCreate
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound, ValidationFailed
 from dealbench.kit.fastjson import RowShape
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.principal import Principal
+from dealbench.kit.richtext import to_markdown
 from dealbench.kit.tenancy import in_tenant
 from dealbench.models import Deal, DealNote, Evaluation, SalesProcess, SalesProcessStage, User
-from dealbench.tickets.richtext import to_markdown
 
 EID_PREFIX = "eid:"
 

@@ -18,12 +18,12 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.documents import service
 from dealbench.documents.schemas import FolderCreate
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.principal import Principal
 from dealbench.kit.storage import PendingBlob
 from dealbench.kit.tenancy import in_tenant
 from dealbench.kit.uploads import base_name

@@ -9,9 +9,10 @@ import strawberry
 
 from dealbench.documents import files, service
 from dealbench.documents.schemas import DocumentOut, ProjectOut
-from dealbench.graphql.context import ctx
-from dealbench.graphql.generate import output_type
-from dealbench.graphql.types import Page, page, paging
+from dealbench.kit.graphql.context import ctx
+from dealbench.kit.graphql.fields import scoped_field
+from dealbench.kit.graphql.generate import output_type
+from dealbench.kit.graphql.types import Page, page, paging
 
 ProjectType: Any = output_type(ProjectOut, "Project")
 DocumentType: Any = output_type(DocumentOut, "Document", exclude={"fields"})
@@ -19,18 +20,16 @@ DocumentType: Any = output_type(DocumentOut, "Document", exclude={"fields"})
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The projects the token's owner can see, by id. Scope `projects:read`.")
+    @scoped_field(scope="projects:read", description="The projects the token's owner can see, by id.")
     async def projects(
         self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
     ) -> Page[ProjectType] | None:  # type: ignore[valid-type]
-        items, total = await ctx(info).call("projects:read", service.list_projects, paging(limit, offset))
+        items, total = await ctx(info).call(service.list_projects, paging(limit, offset))
         return page(items, total)
 
-    @strawberry.field(description="The documents of a project, by id. Scope `documents:read`.")
+    @scoped_field(scope="documents:read", description="The documents of a project, by id.")
     async def documents(
         self, info: strawberry.Info, project_id: int, limit: int | None = 100, offset: int | None = 0
     ) -> Page[DocumentType] | None:  # type: ignore[valid-type]
-        items, total = await ctx(info).call(
-            "documents:read", files.list_documents, project_id, paging(limit, offset)
-        )
+        items, total = await ctx(info).call(files.list_documents, project_id, paging(limit, offset))
         return page(items, total)

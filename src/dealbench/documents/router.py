@@ -9,6 +9,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, BackgroundTasks, Body, Path, Query, Request
 from starlette.responses import Response, StreamingResponse
 
+from dealbench.auth.principal import Principal
+from dealbench.auth.tokens import scoped
 from dealbench.documents import files, service
 from dealbench.documents.schemas import (
     AccessIn,
@@ -30,11 +32,9 @@ from dealbench.documents.schemas import (
     VersionOut,
 )
 from dealbench.documents.storage import collect_blobs, get_storage
-from dealbench.kit.auth import scoped
 from dealbench.kit.db import write_intent
 from dealbench.kit.errors import DealbenchError, ValidationFailed
 from dealbench.kit.pagination import Paging
-from dealbench.kit.principal import Principal
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page
 from dealbench.kit.services import AppServices, Services

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.documents.schemas import (
     AccessIn,
     FieldCreate,
@@ -27,7 +28,6 @@ from dealbench.documents.schemas import (
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import (
     Capability,

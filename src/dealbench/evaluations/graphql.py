@@ -12,13 +12,14 @@ from typing import Any, Optional
 
 import strawberry
 
+from dealbench.auth.principal import Principal
 from dealbench.evaluations import schemas as s
 from dealbench.evaluations import service
 from dealbench.evaluations.loaders import evaluations_by_ids
-from dealbench.graphql.context import ctx, memo_per_node
-from dealbench.graphql.generate import gql_enum, input_type, output_type
-from dealbench.graphql.types import Page, WireRow, orm, page, paging, to_model
-from dealbench.kit.principal import Principal
+from dealbench.kit.graphql.context import ctx, memo_per_node
+from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
+from dealbench.kit.graphql.generate import gql_enum, input_type, output_type
+from dealbench.kit.graphql.types import Page, WireRow, orm, page, paging, to_model
 from dealbench.models.sales import BuyerAccessLevel, CriterionOutcome, EvaluationMode
 
 gql_enum(EvaluationMode)
@@ -114,20 +115,19 @@ async def prefetch(
 
 
 async def _items(info: strawberry.Info, evaluation_id: int, kind: service.Kind) -> list[Any]:
-    return list(await ctx(info).load(READ, f"plan_{kind.name}", _items_batch(kind), evaluation_id))
+    return list(await ctx(info).load(f"plan_{kind.name}", _items_batch(kind), evaluation_id))
 
 
 def _content(obj: Any, info: strawberry.Info, kind: service.Kind) -> Any:
     """Prefetched items at once, else the DataLoader's awaitable (graphql-core awaits it)."""
     items = getattr(obj, _attr(kind), None)
     if items is not None:
-        ctx(info).require(READ)
         return items
     return _items(info, obj.id, kind)
 
 
 async def _decorated(info: strawberry.Info, obj: Any) -> dict[str, Any]:
-    return await ctx(info).load(READ, "evaluation_decorations", _decorations, obj)  # type: ignore[no-any-return]
+    return await ctx(info).load("evaluation_decorations", _decorations, obj)  # type: ignore[no-any-return]
 
 
 async def _then_async(awaitable: Any, fn: Any) -> Any:
@@ -161,7 +161,6 @@ class EvaluationType(_EvaluationFields):  # type: ignore[misc,valid-type]
     def progress(self, info: strawberry.Info) -> ProgressType:  # type: ignore[valid-type]
         decorated = getattr(self, DECOR, None)
         if decorated is not None:
-            ctx(info).require(READ)
             return WireRow(decorated["progress"])
         return _then(_decorated(info, self), lambda d: WireRow(d["progress"]))  # type: ignore[no-any-return]
 
@@ -169,7 +168,6 @@ class EvaluationType(_EvaluationFields):  # type: ignore[misc,valid-type]
     def deal_id(self, info: strawberry.Info) -> int | None:
         decorated = getattr(self, DECOR, None)
         if decorated is not None:
-            ctx(info).require(READ)
             return decorated["dealId"]  # type: ignore[no-any-return]
         return _then(_decorated(info, self), lambda d: d["dealId"])  # type: ignore[no-any-return]
 
@@ -188,11 +186,10 @@ async def evaluation_of(info: strawberry.Info, evaluation_id: int | None) -> Any
     """The plan ``evaluation_id`` through a DataLoader (for ``Deal.evaluation``), with the content the
     selection asks for loaded for all the plans of the batch."""
     if evaluation_id is None:
-        ctx(info).require(READ)
         return None
     relations = wanted(info)
     name = "evaluations_by_id:" + ",".join(sorted(relations))
-    return await ctx(info).load(READ, name, _by_ids(relations), evaluation_id)
+    return await ctx(info).load(name, _by_ids(relations), evaluation_id)
 
 
 EvaluationCreateInput: Any = input_type(s.EvaluationCreate, "EvaluationCreateInput")
@@ -201,7 +198,7 @@ EvaluationUpdateInput: Any = input_type(s.EvaluationUpdate, "EvaluationUpdateInp
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Plans, by id. Scope `evaluations:read`.")
+    @scoped_field(scope="evaluations:read", description="Plans, by id.")
     async def evaluations(
         self,
         info: strawberry.Info,
@@ -210,23 +207,22 @@ class Query:
         active: bool | None = None,
     ) -> Page[EvaluationType] | None:
         context = ctx(info)
-        items, total = await context.call(READ, service.list_evaluations, paging(limit, offset), active)
+        items, total = await context.call(service.list_evaluations, paging(limit, offset), active)
         relations = wanted(info, in_page=True)
         if relations and items:
-            await context.call(READ, prefetch, items, relations)
+            await context.call(prefetch, items, relations)
         return page(items, total)
 
-    @strawberry.field(description="One plan. Scope `evaluations:read`.")
+    @scoped_field(scope="evaluations:read", description="One plan.")
     async def evaluation(self, info: strawberry.Info, id: int) -> EvaluationType | None:
-        return orm(await ctx(info).call(READ, service.get_evaluation, id))
+        return orm(await ctx(info).call(service.get_evaluation, id))
 
 
 def _add(kind: service.Kind, model: Any, input_cls: Any, out: Any, what: str) -> Any:
     async def resolver(info: strawberry.Info, evaluation_id: int, input: Any) -> Any:
         context = ctx(info)
-        context.require(WRITE)
         data = to_model(model, input)
-        return await context.mutate(WRITE, service.add_item, evaluation_id, kind, data)
+        return await context.mutate(service.add_item, evaluation_id, kind, data)
 
     resolver.__annotations__ = {
         "info": strawberry.Info,
@@ -234,17 +230,14 @@ def _add(kind: service.Kind, model: Any, input_cls: Any, out: Any, what: str) ->
         "input": input_cls,
         "return": Optional[out],  # noqa: UP045
     }
-    return strawberry.mutation(
-        resolver=resolver, description=f"Add a {what} to a plan. Scope `evaluations:write`."
-    )
+    return scoped_mutation(scope=WRITE, resolver=resolver, description=f"Add a {what} to a plan.")
 
 
 def _update(kind: service.Kind, model: Any, input_cls: Any, out: Any, what: str) -> Any:
     async def resolver(info: strawberry.Info, evaluation_id: int, id: int, input: Any) -> Any:
         context = ctx(info)
-        context.require(WRITE)
         data = to_model(model, input)
-        return await context.mutate(WRITE, service.update_item, evaluation_id, kind, id, data)
+        return await context.mutate(service.update_item, evaluation_id, kind, id, data)
 
     resolver.__annotations__ = {
         "info": strawberry.Info,
@@ -253,15 +246,16 @@ def _update(kind: service.Kind, model: Any, input_cls: Any, out: Any, what: str)
         "input": input_cls,
         "return": Optional[out],  # noqa: UP045
     }
-    return strawberry.mutation(
+    return scoped_mutation(
+        scope=WRITE,
         resolver=resolver,
-        description=f"Update a {what}: omitted fields stay, `null` clears. Scope `evaluations:write`.",
+        description=f"Update a {what}: omitted fields stay, `null` clears.",
     )
 
 
 def _delete(kind: service.Kind, what: str) -> Any:
     async def resolver(info: strawberry.Info, evaluation_id: int, id: int) -> Optional[int]:  # noqa: UP045
-        return await ctx(info).mutate(WRITE, service.delete_item, evaluation_id, kind, id)  # type: ignore[no-any-return]
+        return await ctx(info).mutate(service.delete_item, evaluation_id, kind, id)  # type: ignore[no-any-return]
 
     resolver.__annotations__ = {
         "info": strawberry.Info,
@@ -269,9 +263,7 @@ def _delete(kind: service.Kind, what: str) -> Any:
         "id": int,
         "return": int | None,
     }
-    return strawberry.mutation(
-        resolver=resolver, description=f"Delete a {what}; answers its id. Scope `evaluations:write`."
-    )
+    return scoped_mutation(scope=WRITE, resolver=resolver, description=f"Delete a {what}; answers its id.")
 
 
 _KINDS: list[tuple[str, service.Kind, Any, Any, Any, str]] = [
@@ -287,9 +279,8 @@ def _mutation_type() -> type:
 
     async def create_evaluation(info: strawberry.Info, input: Any) -> Any:
         context = ctx(info)
-        context.require(WRITE)
         data = to_model(s.EvaluationCreate, input)
-        return await context.mutate(WRITE, service.create_evaluation, data)
+        return await context.mutate(service.create_evaluation, data)
 
     create_evaluation.__annotations__ = {
         "info": strawberry.Info,
@@ -299,9 +290,8 @@ def _mutation_type() -> type:
 
     async def update_evaluation(info: strawberry.Info, id: int, input: Any) -> Any:
         context = ctx(info)
-        context.require(WRITE)
         data = to_model(s.EvaluationUpdate, input)
-        return await context.mutate(WRITE, service.update_evaluation, id, data)
+        return await context.mutate(service.update_evaluation, id, data)
 
     update_evaluation.__annotations__ = {
         "info": strawberry.Info,
@@ -311,19 +301,22 @@ def _mutation_type() -> type:
     }
 
     async def delete_evaluation(info: strawberry.Info, id: int) -> Any:
-        return await ctx(info).mutate(WRITE, service.delete_evaluation, id)
+        return await ctx(info).mutate(service.delete_evaluation, id)
 
     delete_evaluation.__annotations__ = {"info": strawberry.Info, "id": int, "return": Optional[int]}  # noqa: UP045
 
-    namespace["create_evaluation"] = strawberry.mutation(
+    namespace["create_evaluation"] = scoped_mutation(
+        scope=WRITE,
         resolver=create_evaluation,
         description="Create a plan (optionally from a template, linked to a deal).",
     )
-    namespace["update_evaluation"] = strawberry.mutation(
-        resolver=update_evaluation, description="Update a plan: omitted fields stay, `null` clears."
+    namespace["update_evaluation"] = scoped_mutation(
+        scope=WRITE,
+        resolver=update_evaluation,
+        description="Update a plan: omitted fields stay, `null` clears.",
     )
-    namespace["delete_evaluation"] = strawberry.mutation(
-        resolver=delete_evaluation, description="Delete a plan and its content; answers its id."
+    namespace["delete_evaluation"] = scoped_mutation(
+        scope=WRITE, resolver=delete_evaluation, description="Delete a plan and its content; answers its id."
     )
     for name, kind, create, update, out, what in _KINDS:
         camel = name[:1].upper() + name[1:]

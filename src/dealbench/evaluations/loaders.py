@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dealbench.kit.principal import Principal
+from dealbench.auth.principal import Principal
 from dealbench.kit.tenancy import in_tenant
 from dealbench.models import Evaluation
 

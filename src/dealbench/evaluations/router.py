@@ -4,11 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
+from dealbench.auth.principal import Principal
+from dealbench.auth.tokens import scoped
 from dealbench.evaluations import schemas as s
 from dealbench.evaluations import service
-from dealbench.kit.auth import scoped
 from dealbench.kit.pagination import Paging
-from dealbench.kit.principal import Principal
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import IdOnly, Page
 from dealbench.kit.session import DbSession

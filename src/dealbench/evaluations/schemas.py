@@ -7,8 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from dealbench.deals.schemas import not_null
-from dealbench.kit.schemas import Email, InModel, OutModel, Timestamp
+from dealbench.kit.schemas import Email, InModel, OutModel, Timestamp, not_null
 from dealbench.models.sales import BuyerAccessLevel, CriterionOutcome, EvaluationMode
 from dealbench.tickets.schemas import DealRefValue
 

@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.deals.service import get_deal
 from dealbench.evaluations import schemas as s
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound, ValidationFailed
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import (
     Deal,

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import strawberry
 
-from dealbench.graphql.context import ctx
+from dealbench.kit.graphql.context import ctx
+from dealbench.kit.graphql.fields import public_field
 from dealbench.models import Role
 from dealbench.teams.loaders import teams_by_user_ids
 
@@ -30,7 +31,7 @@ class AuthUser:
 
     @strawberry.field(description="The user's teams.")
     async def teams(self, info: strawberry.Info) -> list[AuthTeam]:
-        teams = await ctx(info).load(None, "teams_by_user", teams_by_user_ids, self.user_id)
+        teams = await ctx(info).load("teams_by_user", teams_by_user_ids, self.user_id)
         return [AuthTeam(team_id=t.id, name=t.name) for t in teams]
 
 
@@ -51,9 +52,9 @@ class Auth:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The user and organization of this personal token. No scope needed.")
+    @public_field(description="The user and organization of this personal token.")
     def me(self, info: strawberry.Info) -> Auth:
-        principal = ctx(info).require(None)
+        principal = ctx(info).caller
         user, org = principal.user, principal.organization
         assert user is not None  # the personal schema is only served to personal tokens
         return Auth(

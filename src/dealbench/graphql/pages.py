@@ -14,7 +14,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from dealbench.kit.auth import extract_token
+from dealbench.auth.tokens import extract_token
 
 STATIC = "/graphql/static"
 CSP = (

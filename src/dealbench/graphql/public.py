@@ -5,7 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from dealbench import __version__
-from dealbench.graphql.context import SchemaKind, ctx
+from dealbench.kit.graphql.context import SchemaKind, ctx
+from dealbench.kit.graphql.fields import public_field
 
 
 @strawberry.type(description="Who is calling: anonymous, or which kind of token.")
@@ -17,11 +18,11 @@ class Viewer:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The Dealbench version serving this API.")
+    @public_field(description="The Dealbench version serving this API.")
     def api_version(self) -> str:
         return __version__
 
-    @strawberry.field(description="The caller. Anonymous callers see this small public schema only.")
+    @public_field(description="The caller. Anonymous callers see this small public schema only.")
     def viewer(self, info: strawberry.Info) -> Viewer:
         context = ctx(info)
         if context.principal is None:

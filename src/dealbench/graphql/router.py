@@ -24,13 +24,13 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType as StrawberryOperation
 
-from dealbench.graphql.context import GraphQLContext, SchemaKind
+from dealbench.auth.principal import Principal
+from dealbench.auth.tokens import extract_token, resolve_principal
 from dealbench.graphql.errors import format_error, is_request_error
 from dealbench.graphql.schema import get_schema
-from dealbench.kit.auth import extract_token, resolve_principal
 from dealbench.kit.db import write_intent
 from dealbench.kit.errors import RateLimited, Unauthorized
-from dealbench.kit.principal import Principal
+from dealbench.kit.graphql.context import GraphQLContext, SchemaKind
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "graphql"

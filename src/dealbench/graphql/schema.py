@@ -20,9 +20,10 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from dealbench.graphql.context import SchemaKind
 from dealbench.graphql.limits import Limits
-from dealbench.graphql.types import DATETIME
+from dealbench.kit.graphql.context import SchemaKind
+from dealbench.kit.graphql.fields import undeclared_fields
+from dealbench.kit.graphql.types import DATETIME
 from graphql import GraphQLError
 
 PUBLIC_MODULES: tuple[str, ...] = ("dealbench.graphql.public",)
@@ -75,8 +76,12 @@ def _roots(modules: tuple[str, ...], attr: str) -> list[type[Any]]:
 @cache
 def get_schema(kind: SchemaKind) -> DealbenchSchema:
     modules = MODULES[kind]
-    query = merge_types("Query", tuple(_roots(modules, "Query")))
+    queries = _roots(modules, "Query")
     mutations = _roots(modules, "Mutation")
+    undeclared = undeclared_fields(*queries, *mutations)
+    if undeclared:
+        raise TypeError(f"GraphQL fields without a declared scope (or public_field): {undeclared}")
+    query = merge_types("Query", tuple(queries))
     mutation = merge_types("Mutation", tuple(mutations)) if mutations else None
     return DealbenchSchema(
         query=query,

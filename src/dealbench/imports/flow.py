@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dealbench.auth.principal import Principal
 from dealbench.imports import service
 from dealbench.imports.engine import Kind
 from dealbench.imports.upload import received_csv
 from dealbench.kit.errors import ValidationFailed
 from dealbench.kit.mail import MailError
-from dealbench.kit.principal import Principal
 from dealbench.kit.services import Services
 from dealbench.models import ImportRun
 

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from dealbench.auth.principal import Principal
+from dealbench.auth.tokens import scoped
 from dealbench.imports import service
 from dealbench.imports.flow import base_url, error_file_response, upload_and_import
 from dealbench.imports.schemas import ImportOut
-from dealbench.kit.auth import scoped
 from dealbench.kit.pagination import Paging
-from dealbench.kit.principal import Principal
 from dealbench.kit.schemas import Page
 from dealbench.kit.services import AppServices, Services
 from dealbench.kit.session import DbSession

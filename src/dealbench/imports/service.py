@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
+from dealbench.auth.principal import Principal
 from dealbench.imports.engine import ImportContext, Kind, import_file
 from dealbench.kit.errors import NotFound
 from dealbench.kit.mail import Attachment, build_message, send_mail
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import in_tenant
 from dealbench.models import ImportRun, Role, User
 

@@ -9,10 +9,11 @@ from typing import Any
 import strawberry
 
 import dealbench.users.graphql  # noqa: F401  (registers the Role enum)
-from dealbench.graphql.context import ctx
-from dealbench.graphql.types import Page, orm, page, paging, to_model
 from dealbench.invitations import service
 from dealbench.invitations.schemas import InvitationCreate
+from dealbench.kit.graphql.context import ctx
+from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
+from dealbench.kit.graphql.types import Page, orm, page, paging, to_model
 from dealbench.models import InvitationStatus, Role
 
 strawberry.enum(InvitationStatus, name="InvitationStatus")
@@ -45,7 +46,7 @@ class InvitationCreateInput:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Invitations, by id. Scope `invitations:read`.")
+    @scoped_field(scope="invitations:read", description="Invitations, by id.")
     async def invitations(
         self,
         info: strawberry.Info,
@@ -55,7 +56,6 @@ class Query:
         include_expired: bool = False,
     ) -> Page[InvitationType] | None:
         items, total = await ctx(info).call(
-            "invitations:read",
             service.list_invitations,
             paging(limit, offset),
             status=status,
@@ -70,18 +70,15 @@ async def _create(session: Any, principal: Any, data: InvitationCreate, secret_k
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Invite an email with a role. Scope `invitations:write`.")
+    @scoped_mutation(scope="invitations:write", description="Invite an email with a role.")
     async def create_invitation(
         self, info: strawberry.Info, input: InvitationCreateInput
     ) -> InvitationCreated | None:
         context = ctx(info)
-        context.require("invitations:write")  # the scope first: FORBIDDEN before any input check
         data = to_model(InvitationCreate, input)
-        invitation, code = await context.mutate(
-            "invitations:write", _create, data, context.services.secret_key
-        )
+        invitation, code = await context.mutate(_create, data, context.services.secret_key)
         return InvitationCreated(invitation=orm(invitation), code=code)
 
-    @strawberry.mutation(description="Revoke a PENDING invitation. Scope `invitations:write`.")
+    @scoped_mutation(scope="invitations:write", description="Revoke a PENDING invitation.")
     async def revoke_invitation(self, info: strawberry.Info, id: int) -> InvitationType | None:
-        return orm(await ctx(info).mutate("invitations:write", service.revoke_invitation, id))
+        return orm(await ctx(info).mutate(service.revoke_invitation, id))

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from dealbench.auth.principal import Principal
+from dealbench.auth.tokens import scoped
 from dealbench.invitations import service
 from dealbench.invitations.schemas import (
     InvitationAccepted,
@@ -14,9 +16,7 @@ from dealbench.invitations.schemas import (
     InvitationCreated,
     InvitationOut,
 )
-from dealbench.kit.auth import scoped
 from dealbench.kit.pagination import Paging
-from dealbench.kit.principal import Principal
 from dealbench.kit.schemas import IdOnly, Page
 from dealbench.kit.services import AppServices
 from dealbench.kit.session import DbSession

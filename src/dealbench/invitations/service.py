@@ -7,12 +7,12 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.invitations.schemas import InvitationAnswer, InvitationCreate
 from dealbench.kit.crypto import keyed_hash, new_code
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound
 from dealbench.kit.pagination import ListParams, paginate
-from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import Invitation, InvitationStatus, Organization, User
 from dealbench.users.schemas import UserCreate

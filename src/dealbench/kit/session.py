@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dealbench.kit.db import write_intent
+from dealbench.kit.uow import transaction
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -16,20 +16,11 @@ _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Commit when the handler succeeds, roll back when it raises; services never commit."""
     reading = request.method in _READ_METHODS
-    token = write_intent.set(not reading)
-    try:
-        async with request.app.state.services.sessionmaker() as session:
-            if reading and session.bind.dialect.name == "postgresql":
-                # Reads need no transaction: skip the BEGIN/COMMIT round trips.
-                await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
-    finally:
-        write_intent.reset(token)
+    async with transaction(request.app.state.services.sessionmaker, write=not reading) as session:
+        if reading and session.bind.dialect.name == "postgresql":
+            # Reads need no transaction: skip the BEGIN/COMMIT round trips.
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session
 
 
 #: The request's session, for routers: ``session: DbSession``.

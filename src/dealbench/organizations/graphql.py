@@ -8,8 +8,9 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from dealbench.graphql.context import ctx
-from dealbench.graphql.types import orm
+from dealbench.kit.graphql.context import ctx
+from dealbench.kit.graphql.fields import scoped_field
+from dealbench.kit.graphql.types import orm
 from dealbench.organizations import service
 
 
@@ -34,6 +35,6 @@ class OrganizationType:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The token's organization. Scope `organization:read`.")
+    @scoped_field(scope="organization:read", description="The token's organization.")
     async def organization(self, info: strawberry.Info) -> OrganizationType | None:
-        return orm(await ctx(info).call("organization:read", _get))
+        return orm(await ctx(info).call(_get))

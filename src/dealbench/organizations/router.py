@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from dealbench.kit.auth import scoped
-from dealbench.kit.principal import Principal
+from dealbench.auth.principal import Principal
+from dealbench.auth.tokens import scoped
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.session import DbSession
 from dealbench.organizations import service

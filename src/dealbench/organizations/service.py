@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.kit.errors import Conflict, ValidationFailed
-from dealbench.kit.principal import Principal
 from dealbench.models import Organization
 from dealbench.models.organization import DEFAULT_SETTINGS
 from dealbench.organizations.schemas import OrganizationUpdate

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from dealbench.auth.principal import Principal
+from dealbench.auth.tokens import scoped
 from dealbench.imports import service as imports
 from dealbench.imports.engine import Kind
 from dealbench.imports.flow import base_url, error_file_response, upload_and_import
-from dealbench.kit.auth import scoped
-from dealbench.kit.principal import Principal
 from dealbench.kit.services import AppServices, Services
 from dealbench.kit.session import DbSession
 from dealbench.kit.uploads import multipart_openapi

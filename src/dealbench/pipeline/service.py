@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.kit.db import utcnow
-from dealbench.kit.principal import Principal
 from dealbench.models import Contact, Deal, DealNote, EvaluationActivity, TicketDealLink
 from dealbench.pipeline import normalize
 

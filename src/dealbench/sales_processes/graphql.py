@@ -6,9 +6,10 @@ from typing import Any
 
 import strawberry
 
-from dealbench.graphql.context import ctx
-from dealbench.graphql.generate import output_type
-from dealbench.graphql.types import Page, page, paging
+from dealbench.kit.graphql.context import ctx
+from dealbench.kit.graphql.fields import scoped_field
+from dealbench.kit.graphql.generate import output_type
+from dealbench.kit.graphql.types import Page, page, paging
 from dealbench.sales_processes import service
 from dealbench.sales_processes.schemas import SalesProcessOut
 
@@ -17,7 +18,7 @@ SalesProcessType: Any = output_type(SalesProcessOut, "SalesProcess")
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Sales processes, by id. Scope `sales-processes:read`.")
+    @scoped_field(scope="sales-processes:read", description="Sales processes, by id.")
     async def sales_processes(
         self,
         info: strawberry.Info,
@@ -25,7 +26,5 @@ class Query:
         offset: int | None = 0,
         include_deleted: bool = False,
     ) -> Page[SalesProcessType] | None:  # type: ignore[valid-type]
-        items, total = await ctx(info).call(
-            "sales-processes:read", service.list_processes, paging(limit, offset), include_deleted
-        )
+        items, total = await ctx(info).call(service.list_processes, paging(limit, offset), include_deleted)
         return page(items, total)

@@ -4,8 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from dealbench.deals.schemas import not_null
-from dealbench.kit.schemas import InModel, OutModel, Timestamp
+from dealbench.kit.schemas import InModel, OutModel, Timestamp, not_null
 
 Category = Annotated[
     str | None, Field(default=None, max_length=64, description="Free text, e.g. EVALUATION.")

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import NotFound, ValidationFailed
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import SalesProcess, SalesProcessStage
 from dealbench.sales_processes.schemas import (

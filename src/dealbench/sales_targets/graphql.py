@@ -7,9 +7,10 @@ from typing import Any
 
 import strawberry
 
-from dealbench.graphql.context import ctx
-from dealbench.graphql.generate import output_type
-from dealbench.graphql.types import Page, page, paging
+from dealbench.kit.graphql.context import ctx
+from dealbench.kit.graphql.fields import scoped_field
+from dealbench.kit.graphql.generate import output_type
+from dealbench.kit.graphql.types import Page, page, paging
 from dealbench.sales_targets import service
 from dealbench.sales_targets.schemas import SalesTargetOut
 
@@ -18,7 +19,7 @@ SalesTargetType: Any = output_type(SalesTargetOut, "SalesTarget")
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Monthly sales targets (quotas), by id. Scope `sales-targets:read`.")
+    @scoped_field(scope="sales-targets:read", description="Monthly sales targets (quotas), by id.")
     async def sales_targets(
         self,
         info: strawberry.Info,
@@ -29,7 +30,6 @@ class Query:
         month_to: date | None = None,
     ) -> Page[SalesTargetType] | None:  # type: ignore[valid-type]
         items, total = await ctx(info).call(
-            "sales-targets:read",
             service.list_targets,
             paging(limit, offset),
             user_id=user_id,

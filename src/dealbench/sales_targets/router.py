@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from dealbench.kit.auth import scoped
+from dealbench.auth.principal import Principal
+from dealbench.auth.tokens import scoped
 from dealbench.kit.errors import ValidationFailed
 from dealbench.kit.pagination import Paging
-from dealbench.kit.principal import Principal
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page
 from dealbench.kit.session import DbSession

@@ -10,10 +10,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, ValidationFailed
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import SalesTarget, User
 from dealbench.sales_targets.schemas import SalesTargetCreate, SalesTargetUpdate

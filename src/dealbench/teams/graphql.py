@@ -6,8 +6,9 @@ from datetime import datetime
 
 import strawberry
 
-from dealbench.graphql.context import ctx
-from dealbench.graphql.types import Page, page, paging
+from dealbench.kit.graphql.context import ctx
+from dealbench.kit.graphql.fields import scoped_field
+from dealbench.kit.graphql.types import Page, page, paging
 from dealbench.teams import service
 
 
@@ -22,9 +23,9 @@ class TeamType:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The organization's teams, by id. Scope `teams:read`.")
+    @scoped_field(scope="teams:read", description="The organization's teams, by id.")
     async def teams(
         self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
     ) -> Page[TeamType] | None:
-        items, total = await ctx(info).call("teams:read", service.list_teams, paging(limit, offset))
+        items, total = await ctx(info).call(service.list_teams, paging(limit, offset))
         return page(items, total)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dealbench.kit.principal import Principal
+from dealbench.auth.principal import Principal
 from dealbench.models import Team, TeamMember
 
 

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter
 
-from dealbench.kit.auth import scoped
+from dealbench.auth.principal import Principal
+from dealbench.auth.tokens import scoped
 from dealbench.kit.pagination import Paging
-from dealbench.kit.principal import Principal
 from dealbench.kit.schemas import Page
 from dealbench.kit.session import DbSession
 from dealbench.teams import service

@@ -6,9 +6,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.kit.errors import Conflict, NotFound
 from dealbench.kit.pagination import ListParams, paginate
-from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import Team, TeamMember, User
 from dealbench.teams.schemas import TeamCreate

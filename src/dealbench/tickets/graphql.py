@@ -9,10 +9,11 @@ from typing import Any
 
 import strawberry
 
-from dealbench.graphql.context import ctx
-from dealbench.graphql.generate import gql_enum, input_type, output_type
-from dealbench.graphql.types import Page, orm, page, paging, to_model
-from dealbench.kit.principal import Principal
+from dealbench.auth.principal import Principal
+from dealbench.kit.graphql.context import ctx
+from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
+from dealbench.kit.graphql.generate import gql_enum, input_type, output_type
+from dealbench.kit.graphql.types import Page, orm, page, paging, to_model
 from dealbench.models.sales import LinkPriority, TicketState, TicketType
 from dealbench.tickets import loaders, service
 from dealbench.tickets.schemas import TicketCreate, TicketDealChange, TicketDealIn, TicketOut, TicketUpdate
@@ -110,7 +111,7 @@ def _linked(rows: list[dict[str, Any]]) -> list[LinkedDeal]:
 
 
 async def _load_links(info: strawberry.Info, ticket_id: int) -> list[dict[str, Any]]:
-    return list(await ctx(info).load("tickets:read", "ticket_links", _links, ticket_id))
+    return list(await ctx(info).load("ticket_links", _links, ticket_id))
 
 
 async def _then(awaitable: Any, fn: Any) -> Any:
@@ -125,7 +126,6 @@ class TicketType_(_TicketFields):  # type: ignore[misc,valid-type]
     def linked_deals(self, info: strawberry.Info) -> list[LinkedDeal]:
         rows = getattr(self, LINKS, None)
         if rows is not None:
-            ctx(info).require("tickets:read")
             return _linked(rows)
         result: Any = _then(_load_links(info, self.id), _linked)
         return result  # type: ignore[no-any-return]
@@ -137,7 +137,6 @@ class TicketType_(_TicketFields):  # type: ignore[misc,valid-type]
 
         rows = getattr(self, LINKS, None)
         if rows is not None:
-            ctx(info).require("tickets:read")
             return total(rows)
         result: Any = _then(_load_links(info, self.id), total)
         return result  # type: ignore[no-any-return]
@@ -146,9 +145,8 @@ class TicketType_(_TicketFields):  # type: ignore[misc,valid-type]
     def labels(self, info: strawberry.Info) -> list[str]:
         names = getattr(self, LABELS, None)
         if names is not None:
-            ctx(info).require("tickets:read")
             return list(names)
-        result: Any = ctx(info).load("tickets:read", "ticket_labels", _labels, self.id)
+        result: Any = ctx(info).load("ticket_labels", _labels, self.id)
         return result  # type: ignore[no-any-return]
 
 
@@ -162,7 +160,7 @@ TicketUpdateInput: Any = input_type(
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Tickets, by id, with the REST filters. Scope `tickets:read`.")
+    @scoped_field(scope="tickets:read", description="Tickets, by id, with the REST filters.")
     async def tickets(
         self,
         info: strawberry.Info,
@@ -180,40 +178,36 @@ class Query:
             deal=str(deal_id) if deal_id is not None else None,
         )
         context = ctx(info)
-        items, total = await context.call(
-            "tickets:read", service.list_tickets, paging(limit, offset), filters
-        )
+        items, total = await context.call(service.list_tickets, paging(limit, offset), filters)
         relations = wanted_in_page(info)
         if relations and items:
-            await context.call("tickets:read", prefetch, items, relations)
+            await context.call(prefetch, items, relations)
         return page(items, total)
 
-    @strawberry.field(description="One ticket. Scope `tickets:read`.")
+    @scoped_field(scope="tickets:read", description="One ticket.")
     async def ticket(self, info: strawberry.Info, id: int) -> TicketType_ | None:
-        return orm(await ctx(info).call("tickets:read", service.get_ticket, id))
+        return orm(await ctx(info).call(service.get_ticket, id))
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create a ticket. Scope `tickets:write`.")
+    @scoped_mutation(scope="tickets:write", description="Create a ticket.")
     async def create_ticket(self, info: strawberry.Info, input: TicketCreateInput) -> TicketType_ | None:
         context = ctx(info)
-        context.require("tickets:write")
         data = to_model(TicketCreate, input)
-        return orm(await context.mutate("tickets:write", service.create_ticket, data))
+        return orm(await context.mutate(service.create_ticket, data))
 
-    @strawberry.mutation(
-        description="Update a ticket: omitted fields stay, `null` clears; `deals[].delete` unlinks. "
-        "Scope `tickets:write`."
+    @scoped_mutation(
+        scope="tickets:write",
+        description="Update a ticket: omitted fields stay, `null` clears; `deals[].delete` unlinks. ",
     )
     async def update_ticket(
         self, info: strawberry.Info, id: int, input: TicketUpdateInput
     ) -> TicketType_ | None:
         context = ctx(info)
-        context.require("tickets:write")
         data = to_model(TicketUpdate, input)
-        return orm(await context.mutate("tickets:write", service.update_ticket, id, data))
+        return orm(await context.mutate(service.update_ticket, id, data))
 
-    @strawberry.mutation(description="Delete a ticket; answers its id. Scope `tickets:write`.")
+    @scoped_mutation(scope="tickets:write", description="Delete a ticket; answers its id.")
     async def delete_ticket(self, info: strawberry.Info, id: int) -> int | None:
-        return await ctx(info).mutate("tickets:write", service.delete_ticket, id)
+        return await ctx(info).mutate(service.delete_ticket, id)

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from dealbench.kit.auth import scoped
+from dealbench.auth.principal import Principal
+from dealbench.auth.tokens import scoped
 from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
-from dealbench.kit.principal import Principal
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import IdOnly, Page
 from dealbench.kit.session import DbSession

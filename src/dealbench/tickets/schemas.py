@@ -8,8 +8,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
-from dealbench.deals.schemas import RichText, Url, not_null
-from dealbench.kit.schemas import InModel, OutModel, Timestamp
+from dealbench.kit.schemas import InModel, OutModel, RichText, Timestamp, Url, not_null
 from dealbench.kit.zod import received_type
 from dealbench.models.sales import LinkPriority, TicketState, TicketType
 

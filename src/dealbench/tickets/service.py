@@ -28,17 +28,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.deals.service import parse_deal_ref, resolve_deal_refs
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import ValidationFailed
 from dealbench.kit.fastjson import RowShape, iso
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.principal import Principal
+from dealbench.kit.richtext import to_markdown
 from dealbench.kit.tenancy import get_in_tenant
 from dealbench.models import Deal, Label, Ticket, TicketDealLink, TicketLabel
 from dealbench.models.sales import LinkPriority, TicketState
 from dealbench.tickets.loaders import labels_by_ticket_ids, linked_deals_by_ticket_ids
-from dealbench.tickets.richtext import to_markdown
 from dealbench.tickets.schemas import TicketCreate, TicketDealIn, TicketUpdate
 
 DEFAULT_PRIORITY = LinkPriority.IMPORTANT.value

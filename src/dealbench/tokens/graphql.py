@@ -7,8 +7,9 @@ from datetime import datetime
 
 import strawberry
 
-from dealbench.graphql.context import ctx
-from dealbench.graphql.types import Page, page, paging
+from dealbench.kit.graphql.context import ctx
+from dealbench.kit.graphql.fields import scoped_field
+from dealbench.kit.graphql.types import Page, page, paging
 from dealbench.models import TokenKind
 from dealbench.tokens import service
 
@@ -36,7 +37,7 @@ class TokenType:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="API tokens, by id. Scope `tokens:read`.")
+    @scoped_field(scope="tokens:read", description="API tokens, by id.")
     async def tokens(
         self,
         info: strawberry.Info,
@@ -45,7 +46,6 @@ class Query:
         include_revoked: bool = False,
     ) -> Page[TokenType] | None:
         items, total = await ctx(info).call(
-            "tokens:read",
             service.list_tokens,
             paging(limit, offset),
             include_revoked=include_revoked,

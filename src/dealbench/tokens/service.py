@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
+from dealbench.auth.scopes import covers, is_valid_scope
 from dealbench.kit.crypto import keyed_hash, new_token
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Forbidden, ValidationFailed
 from dealbench.kit.pagination import ListParams, paginate
-from dealbench.kit.principal import Principal
-from dealbench.kit.scopes import covers, is_valid_scope
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import ApiToken, Organization, TokenKind, User
 from dealbench.tokens.schemas import TokenCreate

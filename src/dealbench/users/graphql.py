@@ -6,8 +6,9 @@ from datetime import datetime
 
 import strawberry
 
-from dealbench.graphql.context import ctx
-from dealbench.graphql.types import Page, orm, page, paging
+from dealbench.kit.graphql.context import ctx
+from dealbench.kit.graphql.fields import scoped_field
+from dealbench.kit.graphql.types import Page, orm, page, paging
 from dealbench.models import Role
 from dealbench.teams.graphql import TeamType
 from dealbench.teams.loaders import teams_by_user_ids
@@ -34,20 +35,20 @@ class UserType:
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.last_name) if p) or self.email
 
-    @strawberry.field(description="The user's teams. Scope `teams:read`.")
+    @scoped_field(scope="teams:read", description="The user's teams.")
     async def teams(self, info: strawberry.Info) -> list[TeamType] | None:
-        return list(await ctx(info).load("teams:read", "teams_by_user", teams_by_user_ids, self.id))
+        return list(await ctx(info).load("teams_by_user", teams_by_user_ids, self.id))
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The organization's users, by id. Scope `users:read`.")
+    @scoped_field(scope="users:read", description="The organization's users, by id.")
     async def users(
         self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
     ) -> Page[UserType] | None:
-        items, total = await ctx(info).call("users:read", service.list_users, paging(limit, offset))
+        items, total = await ctx(info).call(service.list_users, paging(limit, offset))
         return page(items, total)
 
-    @strawberry.field(description="One user of the organization. Scope `users:read`.")
+    @scoped_field(scope="users:read", description="One user of the organization.")
     async def user(self, info: strawberry.Info, id: int) -> UserType | None:
-        return orm(await ctx(info).call("users:read", service.get_user, id))
+        return orm(await ctx(info).call(service.get_user, id))

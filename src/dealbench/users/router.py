@@ -7,11 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import ValidationError
 
-from dealbench.kit.auth import scoped
+from dealbench.auth.principal import Principal
+from dealbench.auth.tokens import scoped
 from dealbench.kit.errors import DealbenchError, ValidationFailed
 from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
-from dealbench.kit.principal import Principal
 from dealbench.kit.schemas import IdOnly, Page
 from dealbench.kit.session import DbSession
 from dealbench.kit.zod import issues_from_pydantic

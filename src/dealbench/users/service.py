@@ -8,11 +8,11 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound
 from dealbench.kit.fastjson import RowShape
 from dealbench.kit.pagination import ListParams, PagedQuery
-from dealbench.kit.principal import Principal
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import ApiToken, Organization, Role, TeamMember, User
 from dealbench.users.schemas import UserCreate

@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
+from dealbench.auth.principal import Principal
 from dealbench.kit.crypto import keyed_hash
 from dealbench.kit.db import utcnow, write_intent
 from dealbench.kit.errors import Forbidden, RateLimited, Unauthorized
-from dealbench.kit.principal import Principal
 from dealbench.kit.session import DbSession
 from dealbench.kit.tenancy import host_tenant_slug
 from dealbench.models import ApiToken, Organization, User

@@ -4,7 +4,7 @@
   object's attributes of the same name); subclass it to add relation fields.
 - :func:`input_type`: an input with the fields of an ``InModel``, every field optional at the
   GraphQL level; the Pydantic model itself then validates (required fields, lengths, enums, ``null``
-  to clear) through :func:`dealbench.graphql.types.to_model`, with the same Zod issues as REST.
+  to clear) through :func:`dealbench.kit.graphql.types.to_model`, with the same Zod issues as REST.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dealbench.auth.scopes import covers, role_allows
 from dealbench.kit.errors import Forbidden
-from dealbench.kit.scopes import covers, role_allows
 from dealbench.models import ApiToken, Organization, Role, TokenKind, User
 
 

@@ -1,10 +1,12 @@
-"""The context of one GraphQL request: its session, its principal, its DataLoaders.
+"""The context of one GraphQL request: its session, its caller, its DataLoaders.
 
 Resolvers never touch the session directly: they call a service through :meth:`GraphQLContext.call`
-(a query field, ``<resource>:read``) or :meth:`GraphQLContext.mutate` (a mutation, ``<resource>:write``,
-inside a savepoint so a failed mutation leaves nothing behind while the others of the same request
-still commit). graphql-core resolves sibling fields concurrently; one lock serializes the session's
-use, and DataLoaders still batch every load of a level into one call.
+(a query) or :meth:`GraphQLContext.mutate` (a mutation, inside a savepoint so a failed mutation
+leaves nothing behind while the others of the same request still commit). The scope a field needs
+is declared on the field (:mod:`dealbench.kit.graphql.fields`), never passed here.
+
+graphql-core resolves sibling fields concurrently; one lock serializes the session's use, and
+DataLoaders still batch every load of a level into one call.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -21,15 +23,24 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from dealbench.kit.errors import Unauthorized
-from dealbench.kit.principal import Principal
 from dealbench.kit.services import Services
 
 P = ParamSpec("P")
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
-#: ``batch(session, principal, keys)`` answers one value per key, in the keys' order.
-BatchFn = Callable[[AsyncSession, Principal, list[Any]], Awaitable[Sequence[Any]]]
+
+class Caller(Protocol):
+    """What the GraphQL layer needs of the caller: its organization and a scope check."""
+
+    @property
+    def organization_id(self) -> int: ...
+
+    def require(self, scope: str) -> None: ...
+
+
+#: ``batch(session, caller, keys)`` answers one value per key, in the keys' order.
+BatchFn = Callable[[AsyncSession, Any, list[Any]], Awaitable[Sequence[Any]]]
 
 
 class SchemaKind(StrEnum):
@@ -43,7 +54,7 @@ class GraphQLContext:
     request: Request
     services: Services
     session: AsyncSession
-    principal: Principal | None
+    principal: Any
     kind: SchemaKind
     #: Why the caller got the public schema (no token, expired token ...); None when authenticated.
     anonymous_reason: str | None = None
@@ -53,60 +64,56 @@ class GraphQLContext:
     #: computed once per field node instead of once per object.
     memo: dict[Any, Any] = field(default_factory=dict)
 
-    def require(self, scope: str | None) -> Principal:
-        """The principal, after checking ``scope`` (FORBIDDEN) — the same rule as a REST route.
-
-        ``None``: no scope (the caller's own identity, ``me``).
-        """
+    @property
+    def caller(self) -> Any:
+        """The authenticated caller (UNAUTHENTICATED when there is none)."""
         if self.principal is None:
             raise Unauthorized("This field needs an API token.")
-        if scope is not None:
-            self.principal.require(scope)
         return self.principal
+
+    def check(self, scope: str) -> None:
+        """The caller holds ``scope`` (FORBIDDEN otherwise): the same rule as a REST route."""
+        self.caller.require(scope)
 
     async def call(
         self,
-        scope: str | None,
-        fn: Callable[Concatenate[AsyncSession, Principal, P], Awaitable[T]],
+        fn: Callable[Concatenate[AsyncSession, Any, P], Awaitable[T]],
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Run a read service as the principal, after checking ``scope``."""
-        principal = self.require(scope)
+        """Run a read service as the caller."""
+        caller = self.caller
         async with self.lock:
-            return await fn(self.session, principal, *args, **kwargs)
+            return await fn(self.session, caller, *args, **kwargs)
 
     async def mutate(
         self,
-        scope: str,
-        fn: Callable[Concatenate[AsyncSession, Principal, P], Awaitable[T]],
+        fn: Callable[Concatenate[AsyncSession, Any, P], Awaitable[T]],
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
         """Run a write service in a savepoint: a failed mutation leaves nothing behind."""
-        principal = self.require(scope)
+        caller = self.caller
         async with self.lock, self.session.begin_nested():
-            return await fn(self.session, principal, *args, **kwargs)
+            return await fn(self.session, caller, *args, **kwargs)
 
     def loader(self, name: str, batch: BatchFn) -> DataLoader[Any, Any]:
-        """The request's DataLoader called ``name`` (made on first use), over a transport-free batch."""
+        """The request's DataLoader called ``name`` (made on first use), over a transport-free batch
+        that receives the caller, so its statements stay in the caller's organization."""
         found = self.loaders.get(name)
         if found is None:
 
             async def load(keys: list[Any]) -> Sequence[Any]:
-                principal = self.principal
-                if principal is None:  # pragma: no cover - loaders only exist in authenticated schemas
-                    raise Unauthorized()
+                caller = self.caller
                 async with self.lock:
-                    return await batch(self.session, principal, keys)
+                    return await batch(self.session, caller, keys)
 
             found = DataLoader(load_fn=load)
             self.loaders[name] = found
         return found
 
-    async def load(self, scope: str | None, name: str, batch: BatchFn, key: Any) -> Any:
-        """``scope`` checked, then one key through the loader ``name``."""
-        self.require(scope)
+    async def load(self, name: str, batch: BatchFn, key: Any) -> Any:
+        """One key through the loader ``name``."""
         return await self.loader(name, batch).load(key)
 
 
