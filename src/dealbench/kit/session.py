@@ -17,7 +17,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Commit when the handler succeeds, roll back when it raises; services never commit."""
     reading = request.method in _READ_METHODS
     async with transaction(request.app.state.services.sessionmaker, write=not reading) as session:
-        if reading and session.bind.dialect.name == "postgresql":
+        if reading and session.get_bind().dialect.name == "postgresql":
             # Reads need no transaction: skip the BEGIN/COMMIT round trips.
             await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield session
