@@ -40,6 +40,7 @@ import email_validator
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.deals.stages import closed_won
 from dealbench.imports.parsing import (
     SNIFF_BYTES,
     Column,
@@ -48,15 +49,12 @@ from dealbench.imports.parsing import (
     detect_encoding,
     match_header,
     neutralize,
-    parse_amount,
-    parse_date,
-    parse_month,
     sniff_delimiter,
 )
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import BadRequest
+from dealbench.kit.parsing import parse_amount, parse_date, parse_month
 from dealbench.models import ImportRun
-from dealbench.pipeline.normalize import closed_won
 
 log = logging.getLogger("dealbench.imports")
 

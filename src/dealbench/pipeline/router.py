@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
+from dealbench.deals import opportunities as service
 from dealbench.imports import service as imports
 from dealbench.imports.engine import Kind
 from dealbench.imports.flow import base_url, error_file_response, upload_and_import
@@ -20,7 +21,6 @@ from dealbench.kit.services import AppServices, Services
 from dealbench.kit.session import DbSession
 from dealbench.kit.uploads import multipart_openapi
 from dealbench.models import ImportRun
-from dealbench.pipeline import service
 
 router = APIRouter(prefix="/api/v1", tags=["Pipeline (JSend)"])
 

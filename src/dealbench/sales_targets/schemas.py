@@ -6,12 +6,11 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dealbench.kit.parsing import parse_month
 from dealbench.kit.schemas import InModel, OutModel, Timestamp
 
 
 def _month(value: Any) -> date:
-    from dealbench.imports.parsing import parse_month
-
     if isinstance(value, date):
         return value.replace(day=1)
     if not isinstance(value, str):

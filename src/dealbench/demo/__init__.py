@@ -24,21 +24,16 @@ DEMO_USERS = [
     ("vic@demo.dealbench.dev", "Vic", "Viewer", Role.VIEWER),
 ]
 
-#: Each domain that has demo content registers a seeder: ``(session, org, users) -> None``.
+#: The seeders of demo content, in order: ``(session, org, users) -> None``.
 DemoSeeder = Callable[[AsyncSession, Organization, list[User]], Awaitable[None]]
-SEEDERS: list[DemoSeeder] = []
 
 
-def _load_seeders() -> None:
-    """Import the domains that seed demo content (each appends to :data:`SEEDERS`)."""
-    import importlib
+def _seeders() -> list[DemoSeeder]:
+    from dealbench.demo.documents import seed_documents
+    from dealbench.demo.pipeline import seed_pipeline
+    from dealbench.demo.sales import seed_sales
 
-    for module in ("dealbench.deals.demo", "dealbench.documents.demo", "dealbench.pipeline.demo"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+    return [seed_sales, seed_documents, seed_pipeline]
 
 
 async def ensure_demo(session: AsyncSession, secret_key: str) -> tuple[Organization, str, bool]:
@@ -51,8 +46,7 @@ async def ensure_demo(session: AsyncSession, secret_key: str) -> tuple[Organizat
             await add_user(session, org, UserCreate(email=email, first_name=first, last_name=last, role=role))
             for email, first, last, role in DEMO_USERS
         ]
-        _load_seeders()
-        for seeder in SEEDERS:
+        for seeder in _seeders():
             await seeder(session, org, users)
     await session.execute(
         update(ApiToken)

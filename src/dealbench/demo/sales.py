@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dealbench.demo import SEEDERS
 from dealbench.kit.db import utcnow
 from dealbench.models import (
     Deal,
@@ -245,6 +244,3 @@ async def seed_sales(session: AsyncSession, org: Organization, users: list[User]
         for label_id in (await ensure_labels(session, org.id, labels)).values():
             session.add(TicketLabel(ticket_id=ticket.id, label_id=label_id))
     await session.flush()
-
-
-SEEDERS.append(seed_sales)

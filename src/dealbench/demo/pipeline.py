@@ -8,7 +8,6 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dealbench.demo import SEEDERS
 from dealbench.models import Contact, Deal, Organization, Role, SalesTarget, User
 
 CONTACTS = [
@@ -56,6 +55,3 @@ async def seed_pipeline(session: AsyncSession, org: Organization, users: list[Us
                 SalesTarget(organization_id=org.id, user_id=user.id, month=month, amount=50_000 + 10_000 * k)
             )
     await session.flush()
-
-
-SEEDERS.append(seed_pipeline)

@@ -15,7 +15,7 @@ from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dealbench.imports.cli import import_app
+from dealbench.cli.imports import import_app
 from dealbench.kit.errors import DealbenchError
 from dealbench.kit.migrate import upgrade
 from dealbench.kit.services import Services

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dealbench.demo import SEEDERS
 from dealbench.kit.storage import build_storage
 from dealbench.models import (
     Capability,
@@ -126,6 +125,3 @@ async def seed_documents(session: AsyncSession, org: Organization, users: list[U
             )
         )
     await session.flush()
-
-
-SEEDERS.append(seed_documents)

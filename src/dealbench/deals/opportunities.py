@@ -18,9 +18,9 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
+from dealbench.deals import stages as normalize
 from dealbench.kit.db import utcnow
 from dealbench.models import Contact, Deal, DealNote, EvaluationActivity, TicketDealLink
-from dealbench.pipeline import normalize
 
 ACTIVITY_WINDOW = timedelta(days=30)
 EXECUTIVE_TITLE_PATTERNS = (
