@@ -15,8 +15,8 @@ from dealbench.auth.principal import Principal
 from dealbench.deals.schemas import DealCreate, DealUpdate, NoteCreate
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound, ValidationFailed
-from dealbench.kit.fastjson import RowShape
 from dealbench.kit.pagination import ListParams
+from dealbench.kit.presenter import Shape
 from dealbench.kit.richtext import to_markdown
 from dealbench.kit.tenancy import in_tenant
 from dealbench.models import Deal, DealNote, Evaluation, SalesProcess, SalesProcessStage, User
@@ -148,7 +148,7 @@ def _deal_fields(include_summary: bool) -> list[tuple[str, ColumnElement[Any]]]:
     return fields
 
 
-_SHAPES = {flag: RowShape(_deal_fields(flag)) for flag in (False, True)}
+_SHAPES = {flag: Shape(_deal_fields(flag)) for flag in (False, True)}
 
 
 async def list_deal_payloads(
@@ -169,7 +169,7 @@ async def list_deal_payloads(
     if not rows:
         return [], await _count(session, conds)
     total = int(rows[0][-1])
-    items = shape.dicts(row[:-1] for row in rows)
+    items = shape.many(row[:-1] for row in rows)
     for item in items:
         item["uuid"] = str(item["uuid"])
     return items, total

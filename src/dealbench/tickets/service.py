@@ -32,8 +32,8 @@ from dealbench.auth.principal import Principal
 from dealbench.deals.service import parse_deal_ref, resolve_deal_refs
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import ValidationFailed
-from dealbench.kit.fastjson import RowShape, iso
 from dealbench.kit.pagination import ListParams
+from dealbench.kit.presenter import Shape
 from dealbench.kit.richtext import to_markdown
 from dealbench.kit.tenancy import get_in_tenant
 from dealbench.models import Deal, Label, Ticket, TicketDealLink, TicketLabel
@@ -67,7 +67,7 @@ _FIELDS: list[tuple[str, Any]] = [
     ("targetDueDate", T.target_due_date),
     ("vendorEntityUrl", T.vendor_entity_url),
 ]
-SHAPE = RowShape(_FIELDS)
+SHAPE = Shape(_FIELDS)
 
 
 async def get_ticket(session: AsyncSession, principal: Principal, ticket_id: int) -> Ticket:
@@ -151,7 +151,7 @@ async def list_ticket_payloads(
     if not rows:
         return [], int((await session.execute(select(func.count(T.id)).where(*conds))).scalar_one())
     total = int(rows[0][-1])
-    items = SHAPE.dicts(row[:-1] for row in rows)
+    items = SHAPE.many(row[:-1] for row in rows)
     ids = [item["id"] for item in items]
     if session.get_bind().dialect.name == "postgresql":
         # One array parameter: a cached statement whatever the page size, and index scans (an
@@ -221,10 +221,7 @@ async def list_tickets(
 
 async def ticket_payload(session: AsyncSession, ticket: Ticket) -> dict[str, Any]:
     """One ticket as its wire dict (two statements: links, labels)."""
-    item: dict[str, Any] = {}
-    for key, column in _FIELDS:
-        value = getattr(ticket, column.key)
-        item[key] = iso(value) if key in SHAPE.timestamps else value
+    item = SHAPE.one(ticket)
     links = await linked_deals_by_ticket_ids(session, [ticket.id])
     labels = await labels_by_ticket_ids(session, [ticket.id])
     _finish([item], links, labels)

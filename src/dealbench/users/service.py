@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dealbench.auth.principal import Principal
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound
-from dealbench.kit.fastjson import RowShape
 from dealbench.kit.pagination import ListParams, PagedQuery
+from dealbench.kit.presenter import Shape
 from dealbench.kit.tenancy import get_in_tenant, in_tenant
 from dealbench.models import ApiToken, Organization, Role, TeamMember, User
 from dealbench.users.schemas import UserCreate
@@ -46,7 +46,7 @@ def active_users(organization_id: int):  # type: ignore[no-untyped-def]
     return in_tenant(User, organization_id).where(User.deleted_at.is_(None))
 
 
-USER_SHAPE = RowShape(
+USER_SHAPE = Shape(
     [
         ("id", User.id),
         ("email", User.email),
@@ -71,7 +71,7 @@ async def list_users(
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of users as wire dicts (a hot list: one prebuilt Core query, no ORM objects)."""
     rows, total = await _USERS_PAGE.page(session, params, org=principal.organization_id)
-    return USER_SHAPE.dicts(rows), total
+    return USER_SHAPE.many(rows), total
 
 
 async def get_user(session: AsyncSession, principal: Principal, user_id: int) -> User:
