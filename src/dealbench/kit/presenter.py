@@ -38,9 +38,7 @@ class Shape:
         self.keys = tuple(k for k, _ in fields)
         self.columns = [c for _, c in fields]
         #: The attribute of each key on an ORM object or a row (the column's name).
-        self.attributes: tuple[str, ...] = tuple(
-            getattr(c, "key", None) or getattr(c, "name", k) for k, c in fields
-        )
+        self.attributes: tuple[str, ...] = tuple(str(getattr(c, "key", None) or k) for k, c in fields)
         self.converters: dict[str, Any] = {}
         for key, column in fields:
             if isinstance(column.type, UTCDateTime):
