@@ -10,7 +10,7 @@ from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
 from dealbench.contacts import service
 from dealbench.contacts.schemas import ContactCreate, ContactOut, ContactUpdate
-from dealbench.deals.service import get_deal
+from dealbench.deals.references import find_deal
 from dealbench.kit.errors import NotFound
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
@@ -75,6 +75,6 @@ async def list_deal_contacts(
     """The contacts of a deal (numeric id or `eid:<vendorEntityId>`)."""
     if id.strip().isdigit() and int(id) > INT32_MAX:
         raise NotFound("Deal not found.")
-    deal = await get_deal(session, principal, id)
+    deal = await find_deal(session, principal, id)
     items, total = await service.list_contacts(session, principal, paging, deal_id=deal.id)
     return paging.page(items, total)

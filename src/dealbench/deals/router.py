@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
-from dealbench.deals import service
+from dealbench.deals import presenter, service
 from dealbench.deals.schemas import DealCreate, DealOut, DealUpdate, NoteCreate, NoteOut
 from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
@@ -23,10 +23,6 @@ router = APIRouter(prefix="/v1", tags=["Deals"])
 DealsRead = Annotated[Principal, scoped("deals:read")]
 DealsWrite = Annotated[Principal, scoped("deals:write")]
 DealRef = Annotated[str, Path(description="The numeric id, or `eid:<vendorEntityId>`.", max_length=300)]
-
-
-def _deal(deal: Any) -> DealOut:
-    return DealOut.model_validate(deal)
 
 
 @router.get("/deals", response_model=Page[DealOut])
@@ -53,44 +49,44 @@ async def list_deals(
         q=q,
         updated_since=updated_since,
     )
-    items, total = await service.list_deal_payloads(session, principal, paging, filters)
-    return json_response(paging.page(items, total))
+    rows, total = await service.list_deals(session, principal, paging, filters)
+    return json_response(paging.page(presenter.deals(rows), total))
 
 
 @router.post("/deals", response_model=DealOut, status_code=201)
-async def create_deal(principal: DealsWrite, session: DbSession, body: DealCreate) -> Any:
+async def create_deal(principal: DealsWrite, session: DbSession, body: DealCreate) -> Response:
     """Create a deal (Dealbench has no CRM behind it). `vendorEntityId` is unique per organization (409)."""
-    return _deal(await service.create_deal(session, principal, body))
+    return json_response(presenter.deal(await service.create_deal(session, principal, body)), 201)
 
 
 @router.get("/deals/{id}", response_model=DealOut)
-async def get_deal(id: DealRef, principal: DealsRead, session: DbSession) -> Any:
+async def get_deal(id: DealRef, principal: DealsRead, session: DbSession) -> Response:
     """One deal, by numeric id or `eid:<vendorEntityId>`; soft-deleted deals answer `deleted: true`."""
-    return _deal(await service.get_deal(session, principal, id))
+    return json_response(presenter.deal(await service.read_deal(session, principal, id)))
 
 
-async def update_deal(id: DealRef, principal: DealsWrite, session: DbSession, body: DealUpdate) -> Any:
+async def update_deal(id: DealRef, principal: DealsWrite, session: DbSession, body: DealUpdate) -> Response:
     """Update a deal; `null` clears a nullable field."""
-    return _deal(await service.update_deal(session, principal, id, body))
+    return json_response(presenter.deal(await service.update_deal(session, principal, id, body)))
 
 
 add_update_route(router, "/deals/{id}", update_deal, response_model=DealOut)
 
 
 @router.delete("/deals/{id}", response_model=DealOut)
-async def delete_deal(id: DealRef, principal: DealsWrite, session: DbSession) -> Any:
+async def delete_deal(id: DealRef, principal: DealsWrite, session: DbSession) -> Response:
     """Soft delete: the deal answers `deleted: true` with `deletedDate` and leaves the lists."""
-    return _deal(await service.delete_deal(session, principal, id))
+    return json_response(presenter.deal(await service.delete_deal(session, principal, id)))
 
 
 @router.post("/deals/{id}/notes", response_model=NoteOut, status_code=201)
-async def add_note(id: DealRef, principal: DealsWrite, session: DbSession, body: NoteCreate) -> Any:
+async def add_note(id: DealRef, principal: DealsWrite, session: DbSession, body: NoteCreate) -> Response:
     """Add a note to a deal: `title` (1..512), `body` as Slate nodes or markdown (stored as markdown)."""
-    return NoteOut.model_validate(await service.add_note(session, principal, id, body))
+    return json_response(presenter.note(await service.add_note(session, principal, id, body)), 201)
 
 
 @router.get("/deals/{id}/notes", response_model=Page[NoteOut])
-async def list_notes(id: DealRef, principal: DealsRead, session: DbSession, paging: Paging) -> Any:
+async def list_notes(id: DealRef, principal: DealsRead, session: DbSession, paging: Paging) -> Response:
     """The notes of a deal, oldest first."""
     notes, total = await service.list_notes(session, principal, id, paging)
-    return paging.page(notes, total)
+    return json_response(paging.page([presenter.note(n) for n in notes], total))

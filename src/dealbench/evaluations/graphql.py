@@ -192,6 +192,13 @@ async def evaluation_of(info: strawberry.Info, evaluation_id: int | None) -> Any
     return await ctx(info).load(name, _by_ids(relations), evaluation_id)
 
 
+@strawberry.type(description="The plan of a deal (a relation the evaluations domain adds to `Deal`).")
+class DealPlan:
+    @scoped_field(scope="evaluations:read", description="The deal's plan (evaluation).")
+    async def evaluation(self, info: strawberry.Info) -> EvaluationType | None:
+        return await evaluation_of(info, self.evaluation_id)  # type: ignore[attr-defined,no-any-return]
+
+
 EvaluationCreateInput: Any = input_type(s.EvaluationCreate, "EvaluationCreateInput")
 EvaluationUpdateInput: Any = input_type(s.EvaluationUpdate, "EvaluationUpdateInput")
 

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
+from dealbench.deals.references import DealRefValue
 from dealbench.kit.schemas import Email, InModel, OutModel, Timestamp, not_null
 from dealbench.models.sales import BuyerAccessLevel, CriterionOutcome, EvaluationMode
-from dealbench.tickets.schemas import DealRefValue
 
 Title = Annotated[str, Field(min_length=1, max_length=512)]
 LongText = Annotated[str, Field(max_length=100_000)]

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
-from dealbench.deals.service import get_deal
+from dealbench.deals.references import find_deal
 from dealbench.evaluations import schemas as s
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound, ValidationFailed
@@ -194,7 +194,7 @@ async def _link_deal(
     deal = None
     if ref is not None:
         try:
-            deal = await get_deal(session, principal, ref)
+            deal = await find_deal(session, principal, ref)
         except NotFound as exc:
             raise ValidationFailed.at(["dealId"], f"Deal {ref} not found.") from exc
         if deal.evaluation_id is not None and deal.evaluation_id != evaluation.id:

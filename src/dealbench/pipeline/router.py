@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
-from dealbench.deals import opportunities as service
+from dealbench.deals import presenter, service
 from dealbench.imports import service as imports
 from dealbench.imports.engine import Kind
 from dealbench.imports.flow import base_url, error_file_response, upload_and_import
@@ -88,7 +88,19 @@ async def my_opportunities(
 ) -> dict[str, Any]:
     """The opportunities of the token's user (personal token) or of the whole organization
     (organization token), not deleted, in id order."""
-    return jsend(await service.my_opportunities(session, principal, limit=limit, offset=offset))
+    found = await service.my_opportunities(session, principal, limit=limit, offset=offset)
+    timezone = principal.organization.timezone
+    return jsend(
+        [
+            presenter.opportunity(
+                o.row,
+                timezone=timezone,
+                activity_index=o.activity_index,
+                relationship_index=o.relationship_index,
+            )
+            for o in found
+        ]
+    )
 
 
 def error_file_url(request: Request, services: Services, run: ImportRun) -> str:

@@ -10,6 +10,7 @@ from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
 from dealbench.kit.graphql.types import Page, page, paging
 from dealbench.teams import service
+from dealbench.teams.loaders import teams_by_user_ids
 
 
 @strawberry.type(name="Team")
@@ -29,3 +30,10 @@ class Query:
     ) -> Page[TeamType] | None:
         items, total = await ctx(info).call(service.list_teams, paging(limit, offset))
         return page(items, total)
+
+
+@strawberry.type(description="The teams of a user (a relation the teams domain adds to `User`).")
+class UserTeams:
+    @scoped_field(scope="teams:read", description="The user's teams.")
+    async def teams(self, info: strawberry.Info) -> list[TeamType] | None:
+        return list(await ctx(info).load("teams_by_user", teams_by_user_ids, self.id))  # type: ignore[attr-defined]

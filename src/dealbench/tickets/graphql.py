@@ -10,7 +10,7 @@ from typing import Any
 import strawberry
 
 from dealbench.auth.principal import Principal
-from dealbench.kit.graphql.context import ctx
+from dealbench.kit.graphql.context import ctx, memo_per_node
 from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
 from dealbench.kit.graphql.generate import gql_enum, input_type, output_type
 from dealbench.kit.graphql.types import Page, orm, page, paging, to_model
@@ -211,3 +211,23 @@ class Mutation:
     @scoped_mutation(scope="tickets:write", description="Delete a ticket; answers its id.")
     async def delete_ticket(self, info: strawberry.Info, id: int) -> int | None:
         return await ctx(info).mutate(service.delete_ticket, id)
+
+
+def _tickets_of_deals(relations: frozenset[str]) -> Any:
+    async def batch(session: Any, principal: Principal, ids: list[int]) -> Sequence[list[Any]]:
+        found = await loaders.tickets_by_deal_ids(session, principal.organization_id, ids)
+        lists = [found.get(i, []) for i in ids]
+        if relations:
+            await prefetch(session, principal, [t for tickets in lists for t in tickets], set(relations))
+        return lists
+
+    return batch
+
+
+@strawberry.type(description="The requests of a deal (a relation the tickets domain adds to `Deal`).")
+class DealTickets:
+    @scoped_field(scope="tickets:read", description="The tickets linked to this deal.")
+    async def tickets(self, info: strawberry.Info) -> list[TicketType_] | None:
+        relations = memo_per_node(info, "ticket relations", lambda: frozenset(wanted(info)))
+        name = "tickets_by_deal:" + ",".join(sorted(relations))
+        return list(await ctx(info).load(name, _tickets_of_deals(relations), self.id))  # type: ignore[attr-defined]

@@ -1,49 +1,15 @@
-"""Tickets exactly as seed 001 (Opine): bodies, validation, the Ticket object."""
+"""Tickets as Opine's API defines them: bodies, validation, the Ticket object."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, field_validator
 
+from dealbench.deals.references import DealRefValue
 from dealbench.kit.schemas import InModel, OutModel, RichText, Timestamp, Url, not_null
-from dealbench.kit.zod import received_type
 from dealbench.models.sales import LinkPriority, TicketState, TicketType
-
-
-def _deal_ref(value: Any) -> Any:
-    """A deal id: a positive number, or ``"eid:<vendorEntityId>"`` (a numeric string is accepted too)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        if value < 1:
-            raise PydanticCustomError(
-                "zod_too_small",
-                "Number must be greater than 0",
-                {"minimum": 0, "type": "number", "inclusive": False, "exact": False},
-            )
-        return value
-    if isinstance(value, str) and (
-        (value.startswith("eid:") and len(value) > 4) or (value.isascii() and value.isdigit())
-    ):
-        return value
-    raise PydanticCustomError(
-        "zod_invalid_union",
-        f"Expected a deal id (number) or 'eid:<vendorEntityId>', received {received_type(value)}",
-        {"unionErrors": []},
-    )
-
-
-DealRefValue = Annotated[
-    int | str,
-    BeforeValidator(_deal_ref),
-    WithJsonSchema(
-        {
-            "anyOf": [{"type": "number"}, {"type": "string", "pattern": "^eid:.+$"}],
-            "description": "A deal id, or `eid:<vendorEntityId>`.",
-        }
-    ),
-]
 
 LabelName = Annotated[str, Field(min_length=1, max_length=255)]
 

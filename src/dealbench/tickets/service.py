@@ -29,7 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
-from dealbench.deals.service import parse_deal_ref, resolve_deal_refs
+from dealbench.deals.references import parse_deal_ref, resolve_deal_refs
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import ValidationFailed
 from dealbench.kit.pagination import ListParams
@@ -235,7 +235,7 @@ async def _resolve_links(
     session: AsyncSession, principal: Principal, items: Sequence[TicketDealIn]
 ) -> list[tuple[Any, int]]:
     """``[(item, deal_id)]``; every unknown deal is an issue at ``["deals", i, "id"]`` (nothing written)."""
-    found = await resolve_deal_refs(session, principal.organization_id, [i.id for i in items])
+    found = await resolve_deal_refs(session, principal, [i.id for i in items])
     issues = []
     out = []
     for index, item in enumerate(items):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -10,9 +11,10 @@ from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
 from dealbench.kit.graphql.types import Page, orm, page, paging
 from dealbench.models import Role
-from dealbench.teams.graphql import TeamType
-from dealbench.teams.loaders import teams_by_user_ids
 from dealbench.users import service
+
+if TYPE_CHECKING:
+    from dealbench.graphql.composed import User
 
 strawberry.enum(
     Role,
@@ -21,8 +23,8 @@ strawberry.enum(
 )
 
 
-@strawberry.type(name="User")
-class UserType:
+@strawberry.type(name="UserFields")
+class UserFields:
     id: int
     email: str
     first_name: str | None
@@ -35,9 +37,8 @@ class UserType:
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.last_name) if p) or self.email
 
-    @scoped_field(scope="teams:read", description="The user's teams.")
-    async def teams(self, info: strawberry.Info) -> list[TeamType] | None:
-        return list(await ctx(info).load("teams_by_user", teams_by_user_ids, self.id))
+
+UserRef = Annotated["User", strawberry.lazy("dealbench.graphql.composed")]
 
 
 @strawberry.type
@@ -45,10 +46,10 @@ class Query:
     @scoped_field(scope="users:read", description="The organization's users, by id.")
     async def users(
         self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
-    ) -> Page[UserType] | None:
+    ) -> Page[UserRef] | None:
         items, total = await ctx(info).call(service.list_users, paging(limit, offset))
         return page(items, total)
 
     @scoped_field(scope="users:read", description="One user of the organization.")
-    async def user(self, info: strawberry.Info, id: int) -> UserType | None:
+    async def user(self, info: strawberry.Info, id: int) -> UserRef | None:
         return orm(await ctx(info).call(service.get_user, id))
