@@ -301,9 +301,9 @@ async def test_depth_aliases_and_complexity_limits(client: Any, factory: Any) ->
 
 
 async def test_depth_limit(client: Any) -> None:
-    from dealbench.kit.graphql.context import SchemaKind
     from dealbench.graphql.limits import MAX_DEPTH, check
     from dealbench.graphql.schema import get_schema
+    from dealbench.kit.graphql.context import SchemaKind
     from graphql import parse
 
     schema = get_schema(SchemaKind.ORGANIZATION)._schema

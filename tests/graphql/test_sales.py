@@ -10,9 +10,9 @@ from tests.graphql.helpers import codes, gql
 
 async def _deals_with_tickets(factory: Any, tenant: Any, n: int, tickets_per_deal: int = 2) -> list[int]:
     """``n`` deals, each linked to ``tickets_per_deal`` tickets (each also linked to the next deal)."""
+    from dealbench.auth.principal import Principal
     from dealbench.deals.schemas import DealCreate
     from dealbench.deals.service import create_deal
-    from dealbench.auth.principal import Principal
     from dealbench.models import ApiToken, Organization
     from dealbench.tickets.schemas import TicketCreate
     from dealbench.tickets.service import create_ticket

@@ -28,6 +28,7 @@ from dealbench.kit.db import utcnow, write_intent
 from dealbench.kit.errors import Forbidden, RateLimited, Unauthorized
 from dealbench.kit.session import DbSession
 from dealbench.kit.tenancy import host_tenant_slug
+from dealbench.kit.uow import transaction
 from dealbench.models import ApiToken, Organization, User
 
 log = logging.getLogger("dealbench.auth")
@@ -166,15 +167,11 @@ def _claim_touch(token_id: int) -> bool:
 
 async def _touch(request: Request, token_id: int, now: object) -> None:
     """Record lastUsedAt (at most once a minute) in its own short transaction."""
-    reset = write_intent.set(True)
     try:
-        async with request.app.state.services.sessionmaker() as session:
+        async with transaction(request.app.state.services.sessionmaker) as session:
             await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
-            await session.commit()
     except Exception:
         log.warning("could not record lastUsedAt of token %s", token_id, exc_info=True)
-    finally:
-        write_intent.reset(reset)
 
 
 async def authenticate(

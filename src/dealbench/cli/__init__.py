@@ -19,6 +19,7 @@ from dealbench.cli.imports import import_app
 from dealbench.kit.errors import DealbenchError
 from dealbench.kit.migrate import upgrade
 from dealbench.kit.services import Services
+from dealbench.kit.uow import transaction
 from dealbench.settings import Settings, get_settings
 from dealbench.transfer.cli import org_export, org_import
 
@@ -57,10 +58,8 @@ def run_in_session(settings: Settings, work: Callable[[AsyncSession, Services], 
     async def main() -> T:
         services = Services.build(settings)
         try:
-            async with services.sessionmaker() as session:
-                result = await work(session, services)
-                await session.commit()
-                return result
+            async with transaction(services.sessionmaker) as session:
+                return await work(session, services)
         finally:
             await services.close()
 

@@ -15,6 +15,7 @@ from dealbench.imports.engine import ImportContext, Kind, import_file
 from dealbench.kit.errors import DealbenchError
 from dealbench.kit.migrate import upgrade
 from dealbench.kit.services import Services
+from dealbench.kit.uow import transaction
 from dealbench.models import ImportRun
 from dealbench.settings import get_settings
 
@@ -45,7 +46,7 @@ def _run(kind: Kind, file: Path, org: str, errors: Path | None) -> None:
     async def main() -> ImportRun:
         services = Services.build(settings)
         try:
-            async with services.sessionmaker() as session:
+            async with transaction(services.sessionmaker) as session:
                 organization = await get_by_slug(session, org)
                 if organization is None:
                     raise DealbenchError(f"no organization with slug '{org}'")
@@ -67,7 +68,6 @@ def _run(kind: Kind, file: Path, org: str, errors: Path | None) -> None:
                         on_bytes=lambda n: progress.advance(task, n),
                     )
                     progress.update(task, description=f"{kind.value} <- {file.name} (committing)")
-                    await session.commit()
                 return run
         finally:
             await services.close()

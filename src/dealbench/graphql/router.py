@@ -31,6 +31,7 @@ from dealbench.graphql.schema import get_schema
 from dealbench.kit.db import write_intent
 from dealbench.kit.errors import RateLimited, Unauthorized
 from dealbench.kit.graphql.context import GraphQLContext, SchemaKind
+from dealbench.kit.uow import checkpoint
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "graphql"
@@ -227,7 +228,7 @@ async def execute(
         async with services.sessionmaker() as session:
             principal, reason = await _principal(request, session)
             if is_mutation:
-                await session.commit()  # ends the read; the mutation's statements take the write lock
+                await checkpoint(session)  # ends the read; the mutation's statements take the write lock
                 write_intent.set(True)
             if principal is None:
                 kind = SchemaKind.PUBLIC
@@ -270,7 +271,7 @@ async def execute(
                     405, f"{exc.operation_type.value.capitalize()}s are not allowed over GET.", "BAD_REQUEST"
                 )
             if is_mutation:
-                await session.commit()
+                await checkpoint(session)
     finally:
         write_intent.reset(reset)
 
