@@ -8,7 +8,6 @@ memory does not grow with the organization.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dealbench import __version__
 from dealbench.documents.storage import get_storage
 from dealbench.kit.crypto import keyed_hash
-from dealbench.kit.db import write_intent
 from dealbench.kit.services import Services
 from dealbench.kit.storage import Storage
+from dealbench.kit.uow import transaction
 from dealbench.transfer.archive import (
     FORMAT,
     FORMAT_VERSION,
@@ -253,24 +252,17 @@ async def export_organization(
     plan: Plan | None = None,
 ) -> ExportReport:
     """The export's boundary: one read-only snapshot of the source database."""
-    reset = write_intent.set(False)  # SQLite: a deferred (read) transaction, no write lock
-    try:
-        async with services.sessionmaker() as session:
-            if session.get_bind().dialect.name == "postgresql":
-                await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-                await session.execute(text("SET TRANSACTION READ ONLY"))
-            try:
-                return await write_archive(
-                    session,
-                    get_storage(services),
-                    slug,
-                    out,
-                    secret_key=services.secret_key,
-                    progress=progress,
-                    plan=plan,
-                )
-            finally:
-                with contextlib.suppress(Exception):
-                    await session.rollback()
-    finally:
-        write_intent.reset(reset)
+    # SQLite: a deferred (read) transaction, no write lock; PostgreSQL: one read-only snapshot.
+    async with transaction(services.sessionmaker, write=False) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            await session.execute(text("SET TRANSACTION READ ONLY"))
+        return await write_archive(
+            session,
+            get_storage(services),
+            slug,
+            out,
+            secret_key=services.secret_key,
+            progress=progress,
+            plan=plan,
+        )

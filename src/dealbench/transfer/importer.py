@@ -24,9 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from dealbench.documents.files import lock_collection
 from dealbench.documents.storage import collect_blobs, get_storage
-from dealbench.kit.db import write_intent
 from dealbench.kit.services import Services
 from dealbench.kit.storage import Storage, blob_key
+from dealbench.kit.uow import transaction
 from dealbench.organizations.service import SLUG
 from dealbench.transfer.archive import CHUNK_BYTES, ArchiveError, ArchiveReader, TransferError, decoder
 from dealbench.transfer.declarations import as_id
@@ -399,10 +399,9 @@ async def import_archive(
     is rolled back and the blobs it stored are collected."""
     archive = ArchiveReader(path)
     storage = get_storage(services)
-    reset = write_intent.set(True)
     loader: Loader | None = None
     try:
-        async with services.sessionmaker() as session:
+        async with transaction(services.sessionmaker) as session:
             loader = Loader(
                 session,
                 storage,
@@ -412,12 +411,7 @@ async def import_archive(
                 progress=progress or NoProgress(),
                 plan=plan or default_plan(),
             )
-            try:
-                report = await loader.run()
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+            report = await loader.run()
         return report
     except BaseException:
         if loader is not None:
@@ -426,5 +420,4 @@ async def import_archive(
                 await collect_blobs(services, loader.stored[i : i + 256])
         raise
     finally:
-        write_intent.reset(reset)
         archive.close()
