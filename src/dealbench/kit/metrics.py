@@ -26,7 +26,6 @@ which ``serve`` does in the parent of the workers.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import glob
 import os
@@ -174,20 +173,15 @@ def prepare_multiprocess_dir(var_dir: Path) -> Path:
     return path
 
 
-def process_exited(pid: int | None = None) -> None:
-    """A worker's last word: drop its live gauges (pool use) from the sums."""
-    path = multiprocess_dir()
-    if path:
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(pid or os.getpid(), path)
-
-
 _LIVE_FILE = re.compile(r"^gauge_live\w*?_(\d+)\.db$")
 
 
 def _forget_dead_processes(path: str) -> None:
-    """A worker that crashed could not drop its live gauges; do it for it at the next scrape."""
+    """Drop the live gauges (pool use, processes) of workers that are gone, at each scrape: a worker
+    stopped by a signal runs no exit hook, and one that crashed is replaced under a new pid. Their
+    counters and histograms stay: what they counted happened."""
+    from prometheus_client import multiprocess
+
     for name in {os.path.basename(f) for f in glob.glob(os.path.join(path, "gauge_live*_*.db"))}:
         match = _LIVE_FILE.match(name)
         if match is None:
@@ -196,13 +190,9 @@ def _forget_dead_processes(path: str) -> None:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            process_exited(pid)
+            multiprocess.mark_process_dead(pid, path)
         except PermissionError:
             pass  # alive, another user's
-
-
-if multiprocess_dir():
-    atexit.register(process_exited)
 
 
 def exposition() -> bytes:
