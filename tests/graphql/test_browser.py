@@ -55,6 +55,7 @@ def _cli(env: dict[str, str], *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (scripts/services does)"
     tmp = tmp_path_factory.mktemp("browser")
     env = {
         **os.environ,
@@ -119,7 +120,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
 
 
 async def test_playground_runs_me_and_voyager_draws_the_schema(server: dict[str, Any]) -> None:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (scripts/services does)"
     from playwright.async_api import async_playwright
 
     base, token = server["base"], server["token"]
