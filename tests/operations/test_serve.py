@@ -164,3 +164,23 @@ def test_a_killed_worker_is_replaced_and_its_live_gauges_leave_the_sums(server: 
         assert time.monotonic() < deadline, f"no replacement worker: {replaced}"
         time.sleep(0.3)
     assert samples[key] >= before[key]  # what the dead worker counted still counts
+
+
+def test_uvicorn_does_not_believe_forwarded_headers_for_dealbench(server: dict[str, Any]) -> None:
+    """Uvicorn would trust 127.0.0.1's X-Forwarded-* by default; serve turns that off, and nothing is
+    trusted unless DEALBENCH_TRUSTED_PROXIES says so."""
+    base, token = server["base"], server["token"]
+    r = httpx.post(
+        f"{base}/api/v1/admin/opportunities/upload",
+        files={"file": ("o.csv", b"opp_id,opp_name\nF1,One\n,No id\n", "text/csv")},
+        headers={
+            "X-API-Key": token,
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "198.51.100.99",
+            "X-Request-Id": "from-a-client",
+        },
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["error_file"].startswith(f"{base}/api/v1/admin/imports/")  # http, as connected
+    assert r.headers["x-request-id"] != "from-a-client"
