@@ -72,9 +72,9 @@ def graphql_query() -> str:
 async def seed(database_url: str, secret: str, deals: int) -> str:
     """An organization with ``deals`` deals, 2 tickets each (each also linked to the next deal) and,
     when the evaluations domain exists, a plan per deal. Answers an organization token."""
+    from dealbench.auth.principal import Principal
     from dealbench.deals.schemas import DealCreate
     from dealbench.deals.service import create_deal
-    from dealbench.auth.principal import Principal
     from dealbench.kit.services import Services
     from dealbench.models import Role
     from dealbench.organizations.service import create_organization

@@ -6,7 +6,6 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import swagger_ui_bundle
 from fastapi import FastAPI, Request
@@ -20,11 +19,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from dealbench import __version__
+from dealbench.kit.clientinfo import ClientInfoMiddleware, TrustedProxies
 from dealbench.kit.dialects import render_error
 from dealbench.kit.errors import BadRequest, DealbenchError, MethodNotAllowed, NotFound, ValidationFailed
 from dealbench.kit.middleware import DealbenchMiddleware
+from dealbench.kit.observe import ObserveMiddleware, RouteRecorder
 from dealbench.kit.services import Services
 from dealbench.kit.zod import issues_from_pydantic
+from dealbench.operations import install as install_operations
 from dealbench.routers import include_routers
 from dealbench.settings import Settings, get_settings
 
@@ -66,17 +68,21 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         generate_unique_id_function=_unique_id,
     )
     app.state.services = services
+    app.add_middleware(RouteRecorder)  # innermost: notes the matched route for the layers above
     app.add_middleware(
         DealbenchMiddleware,
         maintenance=settings.maintenance,
         max_body_bytes=settings.max_request_body_bytes,
     )
+    app.add_middleware(ClientInfoMiddleware, trusted_proxies=TrustedProxies.parse(settings.trusted_proxies))
+    app.add_middleware(ObserveMiddleware)  # outermost: log context and metrics of every answer
     _install_error_handlers(app)
     _install_docs(app)
     include_routers(app)
     from dealbench.graphql.router import install as install_graphql
 
     install_graphql(app)  # /graphql, /graphql/voyager, /graphql/static
+    install_operations(app)  # /healthz, /readyz, /metrics
     return app
 
 
@@ -150,7 +156,3 @@ def _install_docs(app: FastAPI) -> None:
             swagger_favicon_url="/docs-static/favicon-32x32.png",
             swagger_ui_parameters={"persistAuthorization": True},
         )
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, Any]:
-        return {"status": "ok", "version": __version__}

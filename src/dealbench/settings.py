@@ -6,6 +6,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,13 @@ class Settings(BaseSettings):
     mail_from: str = "Dealbench <dealbench@localhost>"
     graphql_playground_readonly: bool = False
     log_level: str = "info"
+    #: ``text`` (one readable line per record) or ``json`` (one JSON object a line).
+    log_format: Literal["text", "json"] = "text"
+    #: Comma-separated addresses or CIDR networks of the reverse proxies whose ``X-Forwarded-For``,
+    #: ``X-Forwarded-Proto`` and ``X-Request-Id`` are believed (see ``kit/clientinfo.py``).
+    trusted_proxies: str = ""
+    #: When set, ``/metrics`` answers only ``Authorization: Bearer <this value>``.
+    metrics_token: str | None = None
 
     @property
     def effective_database_url(self) -> str:

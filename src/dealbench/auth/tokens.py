@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from dealbench.auth.principal import Principal
+from dealbench.kit import metrics
 from dealbench.kit.crypto import keyed_hash
 from dealbench.kit.db import utcnow, write_intent
 from dealbench.kit.errors import Forbidden, RateLimited, Unauthorized
@@ -125,12 +126,14 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
     if slug is not None and slug != org.slug:
         raise Unauthorized("The provided API token is not valid for this tenant.")
     principal = Principal(organization=org, token=token, user=user)
+    state.organization_id, state.token_id = org.id, token.id  # for the request's log lines
 
     verdict = await services.rate_limiter.hit(
         f"token:{token.id}", token.rate_limit_per_minute or services.settings.rate_limit_per_minute
     )
     state.rate_headers = verdict.headers()
     if not verdict.allowed:
+        metrics.rate_limit_refused("token")
         raise RateLimited(
             f"Rate limit of {verdict.limit} requests per minute exceeded; retry after the reset.",
             headers=verdict.headers(),

@@ -16,7 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.cli.imports import import_app
+from dealbench.kit.clientinfo import TrustedProxies
 from dealbench.kit.errors import DealbenchError
+from dealbench.kit.logs import log_config
 from dealbench.kit.migrate import upgrade
 from dealbench.kit.services import Services
 from dealbench.kit.uow import transaction
@@ -77,8 +79,17 @@ def serve(
     import uvicorn
 
     settings = get_settings()
+    try:
+        TrustedProxies.parse(settings.trusted_proxies)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     settings.resolved_secret_key()  # generated once, before the workers start, so they share it
     upgrade(settings.effective_database_url)
+    if workers > 1:
+        # Each worker writes its metrics to files there; /metrics adds them up (see kit/metrics.py).
+        from dealbench.kit.metrics import prepare_multiprocess_dir
+
+        prepare_multiprocess_dir(settings.var_dir)
     base = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}"
     if demo:
         from dealbench.demo import ensure_demo
@@ -91,7 +102,7 @@ def serve(
         console.print(f"API key ('*') : [bold green]{key}[/bold green]")
         console.print(f"Try           : curl -H 'X-API-Key: {key}' {base}/v1/organization")
         console.rule()
-    else:
+    elif settings.log_format == "text":  # with json, stderr carries JSON lines only
         console.print(f"Dealbench on {base} (docs at {base}/docs)")
     uvicorn.run(
         "dealbench.app:create_app",
@@ -101,21 +112,14 @@ def serve(
         workers=workers,
         access_log=False,  # our own access log redacts tokens from query strings
         log_level=settings.log_level,
-        log_config=_log_config(settings.log_level),
+        log_config=log_config(settings.log_level, settings.log_format),
+        # Forwarded headers are believed only from DEALBENCH_TRUSTED_PROXIES (kit/clientinfo.py):
+        # Uvicorn's own handling (which trusts 127.0.0.1 by default) stays off.
+        proxy_headers=False,
+        forwarded_allow_ips="",
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         http="httptools",
     )
-
-
-def _log_config(level: str) -> dict[str, Any]:
-    """Uvicorn's logging, plus Dealbench's loggers (access log, errors with request ids) on stderr."""
-    import copy
-
-    from uvicorn.config import LOGGING_CONFIG
-
-    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
-    config["loggers"]["dealbench"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
-    return config
 
 
 @app.command()

@@ -28,6 +28,8 @@ from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import extract_token, resolve_principal
 from dealbench.graphql.errors import format_error, is_request_error
 from dealbench.graphql.schema import get_schema
+from dealbench.kit import metrics
+from dealbench.kit.clientinfo import client_address
 from dealbench.kit.db import write_intent
 from dealbench.kit.errors import RateLimited, Unauthorized
 from dealbench.kit.graphql.context import GraphQLContext, SchemaKind
@@ -182,10 +184,11 @@ async def _principal(request: Request, session: AsyncSession) -> tuple[Principal
     except Unauthorized as exc:
         reason = exc.message if await extract_token(request) else "No API token was sent."
     services = request.app.state.services
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request.scope)  # behind a trusted proxy: the forwarded client
     verdict = await services.rate_limiter.hit(f"anonymous:{client}", services.settings.rate_limit_per_minute)
     request.state.rate_headers = verdict.headers()
     if not verdict.allowed:
+        metrics.rate_limit_refused("anonymous")
         raise RateLimited(
             f"Rate limit of {verdict.limit} requests per minute exceeded; retry after the reset.",
             headers=verdict.headers(),

@@ -51,6 +51,7 @@ from dealbench.imports.parsing import (
     neutralize,
     sniff_delimiter,
 )
+from dealbench.kit import metrics
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import BadRequest
 from dealbench.kit.parsing import parse_amount, parse_date, parse_month
@@ -810,7 +811,27 @@ async def import_file(
     filename: str | None = None,
     on_bytes: Callable[[int], None] | None = None,
 ) -> ImportRun:
-    """Import one CSV file into the context's organization; the caller commits (one transaction)."""
+    """Import one CSV file into the context's organization; the caller commits (one transaction).
+    Every import, from the API or the command line, is counted here (``dealbench_imports_total``,
+    ``dealbench_import_rows_total``)."""
+    try:
+        run = await _import_file(session, ctx, kind, path, filename=filename, on_bytes=on_bytes)
+    except Exception:
+        metrics.import_failed(kind.value)
+        raise
+    metrics.import_completed(kind.value, run.total_imported_rows, run.total_error_rows)
+    return run
+
+
+async def _import_file(
+    session: AsyncSession,
+    ctx: ImportContext,
+    kind: Kind,
+    path: Path,
+    *,
+    filename: str | None,
+    on_bytes: Callable[[int], None] | None,
+) -> ImportRun:
     postgres = session.get_bind().dialect.name == "postgresql"
     users = await _users_by_email(session, ctx.organization_id)
     try:

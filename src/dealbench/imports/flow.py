@@ -19,6 +19,7 @@ from dealbench.auth.principal import Principal
 from dealbench.imports import service
 from dealbench.imports.engine import Kind
 from dealbench.imports.upload import received_csv
+from dealbench.kit.clientinfo import is_https
 from dealbench.kit.errors import ValidationFailed
 from dealbench.kit.mail import MailError
 from dealbench.kit.services import Services
@@ -37,7 +38,12 @@ class UploadOutcome:
 
 
 def base_url(request: Request, services: Services) -> str:
-    return (services.settings.public_url or str(request.base_url)).rstrip("/")
+    """The public base URL (``DEALBENCH_PUBLIC_URL``), else the request's own, with the scheme the
+    client used (behind a trusted proxy: the one it forwarded)."""
+    if services.settings.public_url:
+        return services.settings.public_url.rstrip("/")
+    scheme = "https" if is_https(request.scope) else "http"
+    return str(request.base_url.replace(scheme=scheme)).rstrip("/")
 
 
 def _flag(value: str, name: str) -> bool:

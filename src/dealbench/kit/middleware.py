@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dealbench.kit.clientinfo import forwarded_request_id
 from dealbench.kit.dialects import render_error
 from dealbench.kit.errors import (
     DealbenchError,
@@ -66,7 +67,7 @@ class DealbenchMiddleware:
             return
         started = time.perf_counter()
         headers = dict(scope.get("headers") or [])
-        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+        incoming = forwarded_request_id(scope) or ""  # believed from a trusted proxy only
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id

@@ -146,6 +146,10 @@ class Storage(ABC):
     @abstractmethod
     async def delete(self, key: str) -> None: ...
 
+    @abstractmethod
+    async def check(self) -> None:
+        """Raise when the storage does not answer (a cheap call, for the readiness probe)."""
+
     async def close(self) -> None:
         return None
 
@@ -242,6 +246,14 @@ class LocalStorage(Storage):
 
     async def delete(self, key: str) -> None:
         await anyio.to_thread.run_sync(lambda: self.path(key).unlink(missing_ok=True))
+
+    async def check(self) -> None:
+        def writable() -> None:
+            tmp = self.root / "tmp"
+            if not (tmp.is_dir() and os.access(tmp, os.W_OK | os.X_OK)):
+                raise OSError("the storage directory is missing or not writable")
+
+        await anyio.to_thread.run_sync(writable)
 
 
 # --------------------------------------------------------------------------- S3-compatible
@@ -372,6 +384,13 @@ class S3Storage(Storage):
 
         with contextlib.suppress(NotFoundError, FileNotFoundError):
             await obstore.delete_async(self.store, key)
+
+    async def check(self) -> None:
+        """List at most one object: the bucket answers, and these credentials may read it."""
+        import obstore
+
+        with contextlib.suppress(StopAsyncIteration):
+            await anext(obstore.list(self.store, prefix="tmp/", chunk_size=1))
 
 
 def build_storage(settings: Settings) -> Storage:
