@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,6 +80,7 @@ def serve(
 
     settings = get_settings()
     settings.resolved_secret_key()  # generated once, before the workers start, so they share it
+    limits_line = _rate_limit_line(settings)
     upgrade(settings.effective_database_url)
     base = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}"
     if demo:
@@ -94,6 +96,7 @@ def serve(
         console.rule()
     else:
         console.print(f"Dealbench on {base} (docs at {base}/docs)")
+    console.print(limits_line)
     uvicorn.run(
         "dealbench.app:create_app",
         factory=True,
@@ -106,6 +109,19 @@ def serve(
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         http="httptools",
     )
+
+
+def _rate_limit_line(settings: Settings) -> str:
+    """One line saying where rate limits live and whether that storage answers (a bad URL exits)."""
+    from dealbench.kit.ratelimit import RateLimiter
+
+    try:
+        limiter = RateLimiter(settings.redis_url, failure_mode=settings.rate_limit_failure)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    asyncio.run(limiter.probe())
+    line = escape(limiter.describe())
+    return line if limiter.healthy else f"[yellow]warning:[/yellow] {line}"
 
 
 def _log_config(level: str) -> dict[str, Any]:
