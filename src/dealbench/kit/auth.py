@@ -126,7 +126,7 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
     principal = Principal(organization=org, token=token, user=user)
 
     verdict = await services.rate_limiter.hit(
-        f"token:{token.id}", token.rate_limit_per_minute or services.settings.rate_limit_per_minute
+        rate_budget(token), token.rate_limit_per_minute or services.settings.rate_limit_per_minute
     )
     state.rate_headers = verdict.headers()
     if not verdict.allowed:
@@ -147,6 +147,12 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
         set_committed_value(token, "last_used_at", now)  # written above; not this session's change
     state.principal = principal
     return principal
+
+
+def rate_budget(token: ApiToken) -> str:
+    """The rate-limit budget a token's requests count against: a user's personal tokens share one
+    (minting more tokens does not multiply the allowance); an organization token has its own."""
+    return f"user:{token.user_id}" if token.user_id is not None else f"token:{token.id}"
 
 
 _touched: dict[int, float] = {}

@@ -68,9 +68,22 @@ async def issue_token(
 
 
 async def create_token(
-    session: AsyncSession, principal: Principal, data: TokenCreate, secret_key: str
+    session: AsyncSession,
+    principal: Principal,
+    data: TokenCreate,
+    secret_key: str,
+    *,
+    default_rate_limit: int,
 ) -> tuple[ApiToken, str]:
-    """Create a token. Its scopes never exceed the creator's; only admins mint for others or the org."""
+    """Create a token. Its scopes never exceed the creator's; only admins mint for others or the org,
+    and only admins set a rate limit above the server's default (``default_rate_limit``): anyone
+    may lower it."""
+    limit = data.rate_limit_per_minute
+    if limit is not None and limit > default_rate_limit and not principal.is_admin:
+        raise Forbidden(
+            f"Only administrators may set a token's rate limit above the server default of "
+            f"{default_rate_limit} requests per minute."
+        )
     user: User | None = None
     if data.user_id is None:
         principal.require_admin("creating organization tokens")
