@@ -138,9 +138,12 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
         raise Forbidden("API access is disabled for this organization (setting apiAccessEnabled).")
     stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY
     if stale and _claim_touch(token.id):
-        if write_intent.get():
+        if write_intent.get() and session.get_bind().dialect.name == "sqlite":
             # A writing request already holds SQLite's write lock (BEGIN IMMEDIATE): a second
             # connection would wait for it until busy_timeout. Record it in this transaction.
+            # (On PostgreSQL it gets its own short transaction: a request holding its token's
+            # row lock until it ends would deadlock with one revoking that token while it waits
+            # for a lock the first holds.)
             await session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
         else:
             await _touch(request, token.id, now)

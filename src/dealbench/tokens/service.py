@@ -13,7 +13,7 @@ from dealbench.kit.errors import Forbidden, ValidationFailed
 from dealbench.kit.pagination import ListParams, paginate
 from dealbench.kit.principal import Principal
 from dealbench.kit.scopes import covers, is_valid_scope
-from dealbench.kit.tenancy import get_in_tenant, in_tenant
+from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant
 from dealbench.models import ApiToken, Organization, TokenKind, User
 from dealbench.tokens.schemas import TokenCreate
 from dealbench.users.service import get_user
@@ -133,7 +133,9 @@ async def list_tokens(
 
 
 async def revoke_token(session: AsyncSession, principal: Principal, token_id: int) -> ApiToken:
-    token = await get_in_tenant(session, ApiToken, principal.organization_id, token_id, what="Token")
+    token = await get_in_tenant(
+        session, ApiToken, principal.organization_id, token_id, what="Token", lock=Lock.UPDATE
+    )
     if not principal.is_admin and (principal.user is None or token.user_id != principal.user.id):
         raise Forbidden("Only administrators may revoke other users' tokens.")
     return await revoke(session, token)
