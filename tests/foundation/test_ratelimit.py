@@ -145,9 +145,7 @@ async def test_a_users_personal_tokens_share_one_budget(client: Any, factory: An
         assert (await client.get("/v1/organization", headers={"X-API-Key": t})).status_code == 200
 
 
-async def test_the_limit_of_the_token_in_use_applies_to_the_shared_budget(
-    client: Any, factory: Any
-) -> None:
+async def test_the_limit_of_the_token_in_use_applies_to_the_shared_budget(client: Any, factory: Any) -> None:
     tenant = await factory.tenant()
     user = await factory.user(tenant)
     low = await factory.token(tenant, user=user, rate_limit_per_minute=2)

@@ -6,7 +6,7 @@ by one Lua script, so concurrent processes never over-admit). A fixed window ali
 let up to twice the limit through around the boundary; the library's sliding-window counter is
 only an approximation.
 
-The key names the *budget*, not the limit (see :class:`_Budget`): a user's personal tokens share
+The key names the *budget*, not the limit (see :class:`Budget`): a user's personal tokens share
 ``user:{id}``, each request counted against the limit of the token in use.
 
 When the storage fails (Redis unreachable, timing out), the limiter logs it once, keeps a status
@@ -72,7 +72,7 @@ class RateVerdict:
         return headers
 
 
-class _Budget(RateLimitItemPerMinute):
+class Budget(RateLimitItemPerMinute):
     """A per-minute limit whose storage key names the budget alone, not its amount.
 
     The library's keys include the amount (``.../50/1/minute``); requests of one user made with
@@ -191,7 +191,7 @@ class RateLimiter:
             return True
         try:
             # A read of the moving window: the call every request makes, minus the write.
-            await self.strategy.get_window_stats(_Budget(1), "probe")
+            await self.strategy.get_window_stats(Budget(1), "probe")
         except Exception as exc:
             self._mark_failed(_describe(exc), quiet=True)
             return False
@@ -218,7 +218,7 @@ class RateLimiter:
                 log.warning("rate limiter: %s answers again; limits are shared again", self.backend)
 
     async def _measure(self, strategy: MovingWindowRateLimiter, key: str, limit: int) -> RateVerdict:
-        item = _Budget(limit)
+        item = Budget(limit)
         allowed = await strategy.hit(item, key)
         stats = await strategy.get_window_stats(item, key)
         now = self.clock()
