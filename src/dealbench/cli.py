@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -85,6 +86,7 @@ def serve(
     except ValueError as exc:
         raise _fail(str(exc)) from None
     settings.resolved_secret_key()  # generated once, before the workers start, so they share it
+    limits_line = _rate_limit_line(settings)
     upgrade(settings.effective_database_url)
     if workers > 1:
         # Each worker writes its metrics to files there; /metrics adds them up (see kit/metrics.py).
@@ -105,6 +107,7 @@ def serve(
         console.rule()
     elif settings.log_format == "text":  # with json, stderr carries JSON lines only
         console.print(f"Dealbench on {base} (docs at {base}/docs)")
+    console.print(limits_line)
     uvicorn.run(
         "dealbench.app:create_app",
         factory=True,
@@ -121,6 +124,19 @@ def serve(
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         http="httptools",
     )
+
+
+def _rate_limit_line(settings: Settings) -> str:
+    """One line saying where rate limits live and whether that storage answers (a bad URL exits)."""
+    from dealbench.kit.ratelimit import RateLimiter
+
+    try:
+        limiter = RateLimiter(settings.redis_url, failure_mode=settings.rate_limit_failure)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    asyncio.run(limiter.probe())
+    line = escape(limiter.describe())
+    return line if limiter.healthy else f"[yellow]warning:[/yellow] {line}"
 
 
 @app.command()

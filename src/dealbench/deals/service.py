@@ -17,7 +17,7 @@ from dealbench.kit.errors import Conflict, NotFound, ValidationFailed
 from dealbench.kit.fastjson import RowShape
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.principal import Principal
-from dealbench.kit.tenancy import in_tenant
+from dealbench.kit.tenancy import Lock, in_tenant, lock_rows, locked
 from dealbench.models import Deal, DealNote, Evaluation, SalesProcess, SalesProcessStage, User
 from dealbench.tickets.richtext import to_markdown
 
@@ -39,10 +39,12 @@ def parse_deal_ref(ref: str | int) -> tuple[int | None, str | None]:
     return None, None
 
 
-async def get_deal(session: AsyncSession, principal: Principal, ref: str | int) -> Deal:
+async def get_deal(
+    session: AsyncSession, principal: Principal, ref: str | int, *, lock: Lock | None = None
+) -> Deal:
     """The deal ``ref`` (numeric id or ``eid:<vendorEntityId>``) of the principal's organization, or 404.
 
-    Soft-deleted deals still resolve (they answer ``deleted: true``).
+    Soft-deleted deals still resolve (they answer ``deleted: true``). ``lock``: see :mod:`kit.tenancy`.
     """
     deal_id, eid = parse_deal_ref(ref)
     stmt = in_tenant(Deal, principal.organization_id)
@@ -52,7 +54,7 @@ async def get_deal(session: AsyncSession, principal: Principal, ref: str | int) 
         stmt = stmt.where(Deal.vendor_entity_id == eid)
     else:
         raise NotFound("Deal not found.")
-    deal = (await session.execute(stmt)).scalar_one_or_none()
+    deal = (await session.execute(locked(stmt, lock))).scalar_one_or_none()
     if deal is None:
         raise NotFound("Deal not found.")
     return deal
@@ -296,8 +298,17 @@ async def _eid_free(
         raise Conflict(f"A deal with vendorEntityId '{eid}' already exists.")
 
 
+async def _lock_evaluation(session: AsyncSession, principal: Principal, values: dict[str, Any]) -> None:
+    """A deal joining a plan locks the plan first (the plan before its deal, as plan updates do),
+    so two deals never both take one plan."""
+    evaluation_id = values.get("evaluation_id")
+    if evaluation_id is not None:
+        await lock_rows(session, Evaluation, principal.organization_id, Evaluation.id == evaluation_id)
+
+
 async def create_deal(session: AsyncSession, principal: Principal, data: DealCreate) -> Deal:
     values = {k: v for k, v in data.model_dump().items() if v is not None}
+    await _lock_evaluation(session, principal, values)
     await _check_references(session, principal, None, values)
     await _eid_free(session, principal, values.get("vendor_entity_id"), None)
     deal = Deal(organization_id=principal.organization_id, created_by_user_id=principal.acting_user_id)
@@ -309,8 +320,9 @@ async def create_deal(session: AsyncSession, principal: Principal, data: DealCre
 
 
 async def update_deal(session: AsyncSession, principal: Principal, ref: str | int, data: DealUpdate) -> Deal:
-    deal = await get_deal(session, principal, ref)
     values = data.provided()
+    await _lock_evaluation(session, principal, values)
+    deal = await get_deal(session, principal, ref, lock=Lock.UPDATE)
     await _check_references(session, principal, deal, values)
     if "vendor_entity_id" in values:
         await _eid_free(session, principal, values["vendor_entity_id"], deal.id)
@@ -322,7 +334,7 @@ async def update_deal(session: AsyncSession, principal: Principal, ref: str | in
 
 async def delete_deal(session: AsyncSession, principal: Principal, ref: str | int) -> Deal:
     """Soft delete: ``deleted: true`` and ``deletedDate``; hidden from lists unless asked for."""
-    deal = await get_deal(session, principal, ref)
+    deal = await get_deal(session, principal, ref, lock=Lock.UPDATE)
     if not deal.deleted:
         deal.deleted = True
         deal.deleted_date = utcnow()
