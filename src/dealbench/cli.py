@@ -107,7 +107,7 @@ def serve(
         console.rule()
     elif settings.log_format == "text":  # with json, stderr carries JSON lines only
         console.print(f"Dealbench on {base} (docs at {base}/docs)")
-    console.print(limits_line)
+    _say_limits(settings, limits_line)
     uvicorn.run(
         "dealbench.app:create_app",
         factory=True,
@@ -126,8 +126,8 @@ def serve(
     )
 
 
-def _rate_limit_line(settings: Settings) -> str:
-    """One line saying where rate limits live and whether that storage answers (a bad URL exits)."""
+def _rate_limit_line(settings: Settings) -> tuple[str, bool]:
+    """One line saying where rate limits live, and whether that storage answers (a bad URL exits)."""
     from dealbench.kit.ratelimit import RateLimiter
 
     try:
@@ -135,8 +135,22 @@ def _rate_limit_line(settings: Settings) -> str:
     except ValueError as exc:
         raise _fail(str(exc)) from None
     asyncio.run(limiter.probe())
-    line = escape(limiter.describe())
-    return line if limiter.healthy else f"[yellow]warning:[/yellow] {line}"
+    return limiter.describe(), limiter.healthy
+
+
+def _say_limits(settings: Settings, said: tuple[str, bool]) -> None:
+    """The rate-limit line on stderr: for people in the text format, a JSON line in the json one."""
+    line, healthy = said
+    if settings.log_format == "json":
+        import json
+        import sys
+        from datetime import UTC, datetime
+
+        level = "INFO" if healthy else "WARNING"
+        record = {"time": datetime.now(UTC).isoformat(), "level": level, "logger": "dealbench.ratelimit"}
+        print(json.dumps({**record, "message": line}), file=sys.stderr, flush=True)
+    else:
+        console.print(escape(line) if healthy else f"[yellow]warning:[/yellow] {escape(line)}")
 
 
 @app.command()
