@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         # of the collector's reach so full collections stop rescanning it (they caused p99 stalls).
         gc.collect()
         gc.freeze()
+        await services.rate_limiter.probe()  # the status starts true to the storage (logged by `serve`)
         yield
         await services.close()
 

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     secret_key: str | None = None
     rate_limit_per_minute: int = Field(default=50, ge=1)
+    #: What rate limits do while Redis fails: ``local`` (each process limits alone), ``open`` (no
+    #: limits) or ``closed`` (every API request is a 503).
+    rate_limit_failure: Literal["local", "open", "closed"] = "local"
     base_domain: str | None = None
     storage_url: str = "file://./var/files"
     max_upload_bytes: int = 2 * 1024**3

@@ -192,6 +192,31 @@ async def test_member_manages_only_own_tokens(client: Any, factory: Any, tenant:
     assert (await client.delete(f"/v1/tokens/{tenant.token_row.id}", headers=headers)).status_code == 403
 
 
+async def test_only_admins_raise_a_tokens_rate_limit_above_the_default(
+    client: Any, factory: Any, tenant: Any, settings: Any
+) -> None:
+    default = settings.rate_limit_per_minute
+    member, member_token = await factory.personal(tenant, Role.MEMBER)
+    headers = {"X-API-Key": member_token}
+    body = {"name": "fast", "userId": member.id}
+    raised = await client.post(
+        "/v1/tokens", headers=headers, json={**body, "rateLimitPerMinute": default + 1}
+    )
+    assert raised.status_code == 403 and "rate limit" in raised.json()["error"]
+    listed = (await client.get("/v1/tokens", headers=headers)).json()["items"]
+    assert [t["name"] for t in listed if t["name"] == "fast"] == []  # nothing stored
+    for allowed in (default, 1):
+        lowered = await client.post(
+            "/v1/tokens", headers=headers, json={**body, "rateLimitPerMinute": allowed}
+        )
+        assert lowered.status_code == 201 and lowered.json()["rateLimitPerMinute"] == allowed
+    # An administrator may raise it, for itself or for a member.
+    by_admin = await client.post(
+        "/v1/tokens", headers=tenant.headers, json={**body, "rateLimitPerMinute": 1_000_000}
+    )
+    assert by_admin.status_code == 201 and by_admin.json()["rateLimitPerMinute"] == 1_000_000
+
+
 async def test_api_access_switch_turns_every_token_off(client: Any, factory: Any, tenant: Any) -> None:
     _, personal = await factory.personal(tenant, Role.ADMIN)
     off = await client.patch(

@@ -129,7 +129,7 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
     state.organization_id, state.token_id = org.id, token.id  # for the request's log lines
 
     verdict = await services.rate_limiter.hit(
-        f"token:{token.id}", token.rate_limit_per_minute or services.settings.rate_limit_per_minute
+        rate_budget(token), token.rate_limit_per_minute or services.settings.rate_limit_per_minute
     )
     state.rate_headers = verdict.headers()
     if not verdict.allowed:
@@ -142,15 +142,24 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
         raise Forbidden("API access is disabled for this organization (setting apiAccessEnabled).")
     stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY
     if stale and _claim_touch(token.id):
-        if write_intent.get():
+        if write_intent.get() and session.get_bind().dialect.name == "sqlite":
             # A writing request already holds SQLite's write lock (BEGIN IMMEDIATE): a second
             # connection would wait for it until busy_timeout. Record it in this transaction.
+            # (On PostgreSQL it gets its own short transaction: a request holding its token's
+            # row lock until it ends would deadlock with one revoking that token while it waits
+            # for a lock the first holds.)
             await session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
         else:
             await _touch(request, token.id, now)
         set_committed_value(token, "last_used_at", now)  # written above; not this session's change
     state.principal = principal
     return principal
+
+
+def rate_budget(token: ApiToken) -> str:
+    """The rate-limit budget a token's requests count against: a user's personal tokens share one
+    (minting more tokens does not multiply the allowance); an organization token has its own."""
+    return f"user:{token.user_id}" if token.user_id is not None else f"token:{token.id}"
 
 
 _touched: dict[int, float] = {}

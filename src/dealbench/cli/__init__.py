@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,6 +85,7 @@ def serve(
     except ValueError as exc:
         raise _fail(str(exc)) from None
     settings.resolved_secret_key()  # generated once, before the workers start, so they share it
+    limits_line = _rate_limit_line(settings)
     upgrade(settings.effective_database_url)
     if workers > 1:
         # Each worker writes its metrics to files there; /metrics adds them up (see kit/metrics.py).
@@ -104,6 +106,7 @@ def serve(
         console.rule()
     elif settings.log_format == "text":  # with json, stderr carries JSON lines only
         console.print(f"Dealbench on {base} (docs at {base}/docs)")
+    _say_limits(settings, limits_line)
     uvicorn.run(
         "dealbench.app:create_app",
         factory=True,
@@ -120,6 +123,33 @@ def serve(
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         http="httptools",
     )
+
+
+def _rate_limit_line(settings: Settings) -> tuple[str, bool]:
+    """One line saying where rate limits live, and whether that storage answers (a bad URL exits)."""
+    from dealbench.kit.ratelimit import RateLimiter
+
+    try:
+        limiter = RateLimiter(settings.redis_url, failure_mode=settings.rate_limit_failure)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    asyncio.run(limiter.probe())
+    return limiter.describe(), limiter.healthy
+
+
+def _say_limits(settings: Settings, said: tuple[str, bool]) -> None:
+    """The rate-limit line on stderr: for people in the text format, a JSON line in the json one."""
+    line, healthy = said
+    if settings.log_format == "json":
+        import json
+        import sys
+        from datetime import UTC, datetime
+
+        level = "INFO" if healthy else "WARNING"
+        record = {"time": datetime.now(UTC).isoformat(), "level": level, "logger": "dealbench.ratelimit"}
+        print(json.dumps({**record, "message": line}), file=sys.stderr, flush=True)
+    else:
+        console.print(escape(line) if healthy else f"[yellow]warning:[/yellow] {escape(line)}")
 
 
 @app.command()

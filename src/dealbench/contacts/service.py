@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
@@ -12,7 +13,7 @@ from dealbench.contacts.schemas import ContactCreate, ContactUpdate
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, ValidationFailed
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.tenancy import get_in_tenant, in_tenant
+from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant
 from dealbench.models import Contact, Deal
 
 _COLUMN = {"account_id": "account_external_id"}
@@ -49,8 +50,22 @@ async def list_contacts(
     return list(rows.scalars()), total
 
 
-async def get_contact(session: AsyncSession, principal: Principal, contact_id: int) -> Contact:
-    return await get_in_tenant(session, Contact, principal.organization_id, contact_id, what="Contact")
+async def get_contact(
+    session: AsyncSession, principal: Principal, contact_id: int, *, lock: Lock | None = None
+) -> Contact:
+    return await get_in_tenant(
+        session, Contact, principal.organization_id, contact_id, what="Contact", lock=lock
+    )
+
+
+async def _flush_unique(session: AsyncSession, contact: Contact) -> None:
+    """Write the contact; an email taken by a concurrent request meanwhile is a 409, not a 500."""
+    try:
+        async with session.begin_nested():
+            session.add(contact)
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"A contact with email '{contact.email}' already exists.") from exc
 
 
 def _values(data: dict[str, Any]) -> dict[str, Any]:
@@ -65,15 +80,14 @@ async def create_contact(session: AsyncSession, principal: Principal, data: Cont
     if not values.get("full_name"):
         values["full_name"] = " ".join(p for p in (data.first_name, data.last_name) if p) or None
     contact = Contact(organization_id=principal.organization_id, **values)
-    session.add(contact)
-    await session.flush()
+    await _flush_unique(session, contact)
     return contact
 
 
 async def update_contact(
     session: AsyncSession, principal: Principal, contact_id: int, data: ContactUpdate
 ) -> Contact:
-    contact = await get_contact(session, principal, contact_id)
+    contact = await get_contact(session, principal, contact_id, lock=Lock.UPDATE)
     changes = data.provided()
     if "email" in changes:
         if changes["email"] is None:
@@ -84,12 +98,12 @@ async def update_contact(
     for key, value in _values(changes).items():
         setattr(contact, key, value)
     contact.updated_at = utcnow()
-    await session.flush()
+    await _flush_unique(session, contact)
     return contact
 
 
 async def delete_contact(session: AsyncSession, principal: Principal, contact_id: int) -> Contact:
-    contact = await get_contact(session, principal, contact_id)
+    contact = await get_contact(session, principal, contact_id, lock=Lock.DELETE)
     await session.delete(contact)
     await session.flush()
     return contact

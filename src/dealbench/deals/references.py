@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.deals.repository import EID_PREFIX, DealRepository, parse_deal_ref
 from dealbench.kit.errors import NotFound
+from dealbench.kit.locks import Lock
 from dealbench.kit.repository import Tenant
 from dealbench.kit.zod import received_type
 from dealbench.models import Deal
@@ -52,7 +53,9 @@ DealRefValue = Annotated[
 ]
 
 
-async def find_deal(session: AsyncSession, tenant: Tenant, ref: str | int, *, lock: bool = False) -> Deal:
+async def find_deal(
+    session: AsyncSession, tenant: Tenant, ref: str | int, *, lock: Lock | None = None
+) -> Deal:
     """The deal ``ref`` of the caller's organization (soft-deleted ones too), or 404."""
     deal = await DealRepository(session, tenant).by_ref(ref, lock=lock)
     if deal is None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, case, func, or_, select
 
+from dealbench.kit.locks import Lock, locked
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.repository import Repository, is_id
 from dealbench.models import (
@@ -73,15 +74,12 @@ class DealRepository(Repository[Deal]):
             return Deal.vendor_entity_id == eid
         return None
 
-    async def by_ref(self, ref: str | int, *, lock: bool = False) -> Deal | None:
+    async def by_ref(self, ref: str | int, *, lock: Lock | None = None) -> Deal | None:
         """The deal ``ref`` (numeric id or ``eid:<vendorEntityId>``), soft-deleted ones included."""
         condition = self._ref_condition(ref)
         if condition is None:
             return None
-        stmt = self.select().where(condition)
-        if lock:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        return (await self.session.execute(locked(self.select().where(condition), lock))).scalar_one_or_none()
 
     async def row_by_ref(self, ref: str | int, columns: Sequence[Any]) -> Row[Any] | None:
         """``columns`` of the deal ``ref`` as one Core row (the single-object read path)."""
@@ -142,6 +140,12 @@ class DealRepository(Repository[Deal]):
             self.owned(SalesProcessStage), SalesProcessStage.id == stage_id
         )
         return await self.session.scalar(stmt)
+
+    async def lock_plan(self, evaluation_id: int) -> None:
+        """Lock the plan a deal is joining (see :mod:`dealbench.kit.locks`)."""
+        if is_id(evaluation_id):
+            stmt = select(Evaluation.id).where(self.owned(Evaluation), Evaluation.id == evaluation_id)
+            await self.session.execute(locked(stmt, Lock.UPDATE))
 
     async def plan_exists(self, evaluation_id: int) -> bool:
         stmt = select(Evaluation.id).where(self.owned(Evaluation), Evaluation.id == evaluation_id)

@@ -18,6 +18,7 @@ from dealbench.deals.repository import DealFilters, DealRepository, NoteReposito
 from dealbench.deals.schemas import DealCreate, DealUpdate, NoteCreate
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound, ValidationFailed
+from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.richtext import to_markdown
 from dealbench.models import Deal, DealNote
@@ -26,11 +27,11 @@ __all__ = ["DealFilters"]
 
 
 async def get_deal(
-    session: AsyncSession, principal: Principal, ref: str | int, *, lock: bool = False
+    session: AsyncSession, principal: Principal, ref: str | int, *, lock: Lock | None = None
 ) -> Deal:
     """The deal ``ref`` (numeric id or ``eid:<vendorEntityId>``) of the caller's organization, or 404.
 
-    Soft-deleted deals still resolve (they answer ``deleted: true``).
+    Soft-deleted deals still resolve (they answer ``deleted: true``). ``lock``: see :mod:`dealbench.kit.locks`.
     """
     return await find_deal(session, principal, ref, lock=lock)
 
@@ -121,9 +122,18 @@ async def _eid_free(repo: DealRepository, eid: str | None, deal_id: int | None) 
         raise Conflict(f"A deal with vendorEntityId '{eid}' already exists.")
 
 
+async def _lock_plan(repo: DealRepository, values: dict[str, Any]) -> None:
+    """A deal joining a plan locks the plan first (the plan before its deal, as plan updates do),
+    so two deals never both take one plan."""
+    evaluation_id = values.get("evaluation_id")
+    if evaluation_id is not None:
+        await repo.lock_plan(evaluation_id)
+
+
 async def create_deal(session: AsyncSession, principal: Principal, data: DealCreate) -> Deal:
     repo = DealRepository(session, principal)
     values = {k: v for k, v in data.model_dump().items() if v is not None}
+    await _lock_plan(repo, values)
     await _check_references(repo, None, values)
     await _eid_free(repo, values.get("vendor_entity_id"), None)
     deal = repo.add(Deal(created_by_user_id=principal.acting_user_id))
@@ -136,8 +146,9 @@ async def create_deal(session: AsyncSession, principal: Principal, data: DealCre
 
 async def update_deal(session: AsyncSession, principal: Principal, ref: str | int, data: DealUpdate) -> Deal:
     repo = DealRepository(session, principal)
-    deal = await get_deal(session, principal, ref, lock=True)
     values = data.provided()
+    await _lock_plan(repo, values)
+    deal = await get_deal(session, principal, ref, lock=Lock.UPDATE)
     await _check_references(repo, deal, values)
     if "vendor_entity_id" in values:
         await _eid_free(repo, values["vendor_entity_id"], deal.id)
@@ -149,7 +160,7 @@ async def update_deal(session: AsyncSession, principal: Principal, ref: str | in
 
 async def delete_deal(session: AsyncSession, principal: Principal, ref: str | int) -> Deal:
     """Soft delete: ``deleted: true`` and ``deletedDate``; hidden from lists unless asked for."""
-    deal = await get_deal(session, principal, ref, lock=True)
+    deal = await get_deal(session, principal, ref, lock=Lock.UPDATE)
     if not deal.deleted:
         deal.deleted = True
         deal.deleted_date = utcnow()

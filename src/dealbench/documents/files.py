@@ -25,7 +25,7 @@ from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.storage import PendingBlob
-from dealbench.kit.tenancy import in_tenant
+from dealbench.kit.tenancy import Lock, in_tenant, lock_rows, locked
 from dealbench.kit.uploads import base_name
 from dealbench.models import Document, DocumentVersion, FieldType, Folder, Project, ProjectField
 
@@ -45,21 +45,33 @@ async def list_folders(
     return list(rows.scalars()), total
 
 
-async def resolve_folder(session: AsyncSession, project: Project, ref: str) -> Folder:
-    """A folder of the project by id, by path (``Contracts/Signed``) or by a name that is unique."""
+async def resolve_folder(
+    session: AsyncSession, project: Project, ref: str, *, lock: Lock | None = None
+) -> Folder:
+    """A folder of the project by id, by path (``Contracts/Signed``) or by a name that is unique.
+
+    A write that puts something in the folder passes ``Lock.SHARE``: the folder cannot be deleted
+    before that write commits (a deletion waits, then sees what was added).
+    """
     base = select(Folder).where(Folder.project_id == project.id)
     ref = ref.strip()
     if ref.isascii() and ref.isdigit() and int(ref) <= 2**31 - 1:
-        folder = (await session.execute(base.where(Folder.id == int(ref)))).scalar_one_or_none()
+        folder = (await session.execute(locked(base.where(Folder.id == int(ref)), lock))).scalar_one_or_none()
         if folder is not None:
             return folder
     path = ref.strip("/")
     if path:
-        folder = (await session.execute(base.where(Folder.path == path))).scalar_one_or_none()
+        folder = (await session.execute(locked(base.where(Folder.path == path), lock))).scalar_one_or_none()
         if folder is not None:
             return folder
         if "/" not in path:
-            named = list((await session.execute(base.where(Folder.name == path).limit(2))).scalars())
+            named = list(
+                (
+                    await session.execute(
+                        locked(base.where(Folder.name == path).order_by(Folder.id).limit(2), lock)
+                    )
+                ).scalars()
+            )
             if len(named) == 1:
                 return named[0]
             if len(named) > 1:
@@ -80,7 +92,10 @@ async def create_folder(
     if data.parent_id is not None:
         parent = (
             await session.execute(
-                select(Folder).where(Folder.project_id == project.id, Folder.id == data.parent_id)
+                locked(
+                    select(Folder).where(Folder.project_id == project.id, Folder.id == data.parent_id),
+                    Lock.SHARE,
+                )
             )
         ).scalar_one_or_none()
         if parent is None:
@@ -123,11 +138,20 @@ async def delete_folder(
     """Delete a folder (409 when it holds anything, unless ``recursive``); returns the digests to collect."""
     project = await service.get_project(session, principal, project_id, write=True)
     folder = await resolve_folder(session, project, ref)
-    ids = list((await session.execute(_subtree(folder))).scalars())
+    # The whole subtree, then its documents, each set in id order: uploads, moves and new
+    # subfolders that hold Lock.SHARE on a folder of it finish first, and are seen below.
+    ids = [
+        f.id
+        for f in await lock_rows(
+            session, Folder, principal.organization_id, Folder.id.in_(_subtree(folder)), lock=Lock.DELETE
+        )
+    ]
+    if folder.id not in ids:
+        raise NotFound("Folder not found.")
     docs = list(
-        (
-            await session.execute(select(Document).where(Document.folder_id.in_(ids)).order_by(Document.id))
-        ).scalars()
+        await lock_rows(
+            session, Document, principal.organization_id, Document.folder_id.in_(ids), lock=Lock.DELETE
+        )
     )
     if not recursive and (len(ids) > 1 or docs):
         raise Conflict(
@@ -220,13 +244,23 @@ async def list_documents(
 
 
 async def get_document(
-    session: AsyncSession, principal: Principal, project_id: int, document_id: int, *, write: bool = False
+    session: AsyncSession,
+    principal: Principal,
+    project_id: int,
+    document_id: int,
+    *,
+    write: bool = False,
+    lock: Lock | None = None,
 ) -> tuple[Project, Document]:
+    """The project (``Lock.SHARE`` when ``write``), then the document (``lock``: see kit.tenancy)."""
     project = await service.get_project(session, principal, project_id, write=write)
     doc = (
         await session.execute(
-            in_tenant(Document, principal.organization_id).where(
-                Document.project_id == project.id, Document.id == document_id
+            locked(
+                in_tenant(Document, principal.organization_id).where(
+                    Document.project_id == project.id, Document.id == document_id
+                ),
+                lock,
             )
         )
     ).scalar_one_or_none()
@@ -337,9 +371,33 @@ def _parse_fields_form(raw: str | None) -> dict[str, Any]:
     return data
 
 
+#: ``pg_advisory_xact_lock(DUPLICATE_LOCK_CLASS, <32 bits of project and digest>)``
+DUPLICATE_LOCK_CLASS = 0x647570  # "dup"
+#: A candidate deleted while we looked is looked for again, this many times at most.
+_DUPLICATE_ATTEMPTS = 10
+
+
 async def _duplicate_of(
-    session: AsyncSession, project: Project, size: int, sha256: str, *, exclude_document: int | None = None
+    session: AsyncSession,
+    principal: Principal,
+    project: Project,
+    size: int,
+    sha256: str,
+    *,
+    exclude_document: int | None = None,
 ) -> int | None:
+    """The first other document of the project with this content, or None.
+
+    Uploads of the same content into one project are serialized from here to their commit (a
+    PostgreSQL transaction-level advisory lock keyed on project and digest; on SQLite the write
+    transaction already is): the second of two concurrent identical uploads sees the first. The
+    document found is held (``Lock.SHARE``) until commit, so a deletion of it waits for this
+    upload and then clears the reference (``ON DELETE SET NULL``); one deleted meanwhile is
+    skipped, and the next candidate is looked for.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = (int(sha256[:8], 16) ^ (project.id * 0x9E3779B1)) & 0xFFFFFFFF
+        await session.execute(select(func.pg_advisory_xact_lock(DUPLICATE_LOCK_CLASS, key - 2**31)))
     stmt = select(DocumentVersion.document_id).where(
         DocumentVersion.project_id == project.id,
         DocumentVersion.sha256 == sha256,
@@ -347,7 +405,17 @@ async def _duplicate_of(
     )
     if exclude_document is not None:
         stmt = stmt.where(DocumentVersion.document_id != exclude_document)
-    return (await session.execute(stmt.order_by(DocumentVersion.document_id).limit(1))).scalar_one_or_none()
+    stmt = stmt.order_by(DocumentVersion.document_id).limit(1)
+    for _ in range(_DUPLICATE_ATTEMPTS):
+        candidate = (await session.execute(stmt)).scalar_one_or_none()
+        if candidate is None:
+            return None
+        held = await lock_rows(
+            session, Document, principal.organization_id, Document.id == candidate, lock=Lock.SHARE
+        )
+        if held:
+            return candidate
+    return None
 
 
 async def create_document(
@@ -372,7 +440,7 @@ async def create_document(
     folder_ref = form.get("folderId")
     if folder_ref is not None and folder_ref.strip() and folder_ref.strip().lower() not in ROOT_REFS:
         try:
-            folder_id = (await resolve_folder(session, project, folder_ref)).id
+            folder_id = (await resolve_folder(session, project, folder_ref, lock=Lock.SHARE)).id
         except NotFound:
             raise ValidationFailed.at(["folderId"], f"No folder '{folder_ref}' in this project.") from None
     original = clean_name(file_name, fallback="upload", path=["file"])
@@ -381,7 +449,7 @@ async def create_document(
     await blob.close()
     info = blob.info
     assert info is not None
-    duplicate = await _duplicate_of(session, project, info.size, info.sha256)
+    duplicate = await _duplicate_of(session, principal, project, info.size, info.sha256)
     if duplicate is not None and reject_duplicate:
         raise Conflict(f"Duplicate of document {duplicate}: same size and content.", headers={})
     now = utcnow()
@@ -475,11 +543,15 @@ async def replace_document(
     unknown = sorted(set(form) - {"access_token"})
     if unknown:
         raise ValidationFailed.at([unknown[0]], f"Unknown form field '{unknown[0]}' (expected file).")
-    project, doc = await get_document(session, principal, project_id, document_id, write=True)
+    project, doc = await get_document(
+        session, principal, project_id, document_id, write=True, lock=Lock.UPDATE
+    )
     await blob.close()
     info = blob.info
     assert info is not None
-    duplicate = await _duplicate_of(session, project, info.size, info.sha256, exclude_document=doc.id)
+    duplicate = await _duplicate_of(
+        session, principal, project, info.size, info.sha256, exclude_document=doc.id
+    )
     if duplicate is not None and reject_duplicate:
         raise Conflict(f"Duplicate of document {duplicate}: same size and content.")
     original = clean_name(file_name, fallback="upload", path=["file"])
@@ -517,10 +589,12 @@ async def replace_document(
 async def move_document(
     session: AsyncSession, principal: Principal, project_id: int, document_id: int, folder_ref: str
 ) -> Document:
-    project, doc = await get_document(session, principal, project_id, document_id, write=True)
+    project = await service.get_project(session, principal, project_id, write=True)
     target: int | None = None
     if folder_ref.strip().lower() not in ROOT_REFS:
-        target = (await resolve_folder(session, project, folder_ref)).id
+        # The folder before the document: a recursive folder deletion locks them in that order.
+        target = (await resolve_folder(session, project, folder_ref, lock=Lock.SHARE)).id
+    _, doc = await get_document(session, principal, project_id, document_id, write=True, lock=Lock.UPDATE)
     if doc.folder_id != target:
         service.record(
             session,
@@ -540,7 +614,9 @@ async def move_document(
 async def delete_document(
     session: AsyncSession, principal: Principal, project_id: int, document_id: int
 ) -> tuple[Document, list[str]]:
-    project, doc = await get_document(session, principal, project_id, document_id, write=True)
+    project, doc = await get_document(
+        session, principal, project_id, document_id, write=True, lock=Lock.DELETE
+    )
     digests = list(
         (
             await session.execute(
@@ -591,7 +667,9 @@ def version_entry(v: DocumentVersion, doc: Document) -> dict[str, Any]:
 async def delete_version(
     session: AsyncSession, principal: Principal, project_id: int, document_id: int, version_id: int
 ) -> tuple[Document, list[str]]:
-    project, doc = await get_document(session, principal, project_id, document_id, write=True)
+    project, doc = await get_document(
+        session, principal, project_id, document_id, write=True, lock=Lock.UPDATE
+    )
     versions = list(
         (
             await session.execute(
@@ -628,7 +706,9 @@ async def delete_version(
 async def set_field(
     session: AsyncSession, principal: Principal, project_id: int, document_id: int, field_ref: str, value: Any
 ) -> Document:
-    project, doc = await get_document(session, principal, project_id, document_id, write=True)
+    project, doc = await get_document(
+        session, principal, project_id, document_id, write=True, lock=Lock.UPDATE
+    )
     fields = [] if field_ref in _STANDARD else await _project_fields(session, project)
     before = doc.fields  # type: ignore[attr-defined]
     fid = _apply_field(doc, fields, field_ref, value, ["value"])

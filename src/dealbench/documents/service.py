@@ -28,7 +28,7 @@ from dealbench.documents.schemas import (
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.tenancy import get_in_tenant, in_tenant
+from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant, lock_rows
 from dealbench.models import (
     Capability,
     Deal,
@@ -91,10 +91,24 @@ async def capability_of(session: AsyncSession, principal: Principal, project_id:
 
 
 async def get_project(
-    session: AsyncSession, principal: Principal, project_id: int, *, write: bool = False
+    session: AsyncSession,
+    principal: Principal,
+    project_id: int,
+    *,
+    write: bool = False,
+    lock: Lock | None = None,
 ) -> Project:
-    """The project, if the principal may see it (404 otherwise); ``write`` also needs READ_WRITE (403)."""
-    project = await get_in_tenant(session, Project, principal.organization_id, project_id, what="Project")
+    """The project, if the principal may see it (404 otherwise); ``write`` also needs READ_WRITE (403).
+
+    A write inside the project (``write`` without ``lock``) holds ``Lock.SHARE`` on it: the project
+    cannot be deleted under a document or folder being written, and writers of its content do
+    not wait for each other. Changes of the project itself pass ``Lock.UPDATE`` or ``Lock.DELETE``.
+    """
+    if write and lock is None:
+        lock = Lock.SHARE
+    project = await get_in_tenant(
+        session, Project, principal.organization_id, project_id, what="Project", lock=lock
+    )
     capability = await capability_of(session, principal, project.id)
     if capability is None:
         raise NotFound("Project not found.")
@@ -161,30 +175,30 @@ async def _resolve_deal(session: AsyncSession, principal: Principal, ref: int | 
 async def _link_deal(
     session: AsyncSession, principal: Principal, project: Project, ref: int | str | None
 ) -> None:
-    if project.deal_id is not None:
-        await session.execute(
-            update(Deal)
-            .where(Deal.id == project.deal_id, Deal.project_id == project.id)
-            .values(project_id=None)
-        )
-        project.deal_id = None
-    if ref is None:
-        return
-    deal = await _resolve_deal(session, principal, ref)
-    if deal.project_id is not None and deal.project_id != project.id:
-        other = await session.get(Project, deal.project_id)
+    """Link the deal ``ref`` (None: unlink). The project is locked by the caller; the deals
+    involved (the one linked now, the new one) are locked together, in id order."""
+    target = await _resolve_deal(session, principal, ref) if ref is not None else None
+    ids = {i for i in (project.deal_id, target.id if target else None) if i is not None}
+    deals = {}
+    if ids:
+        deals = {d.id: d for d in await lock_rows(session, Deal, principal.organization_id, Deal.id.in_(ids))}
+    if target is not None and target.project_id is not None and target.project_id != project.id:
+        other = await session.get(Project, target.project_id)
         if other is not None:
-            raise Conflict(f"Deal {deal.id} already has a file center: project {deal.project_id}.")
-    deal.project_id = project.id
-    project.deal_id = deal.id
+            raise Conflict(f"Deal {target.id} already has a file center: project {target.project_id}.")
+    current = deals.get(project.deal_id) if project.deal_id is not None else None
+    if current is not None and current is not target and current.project_id == project.id:
+        current.project_id = None
+    project.deal_id = None
+    if target is not None:
+        target.project_id = project.id
+        project.deal_id = target.id
 
 
 async def create_project(session: AsyncSession, principal: Principal, data: ProjectCreate) -> Project:
     template = None
     if data.template_id is not None:
-        template = await get_in_tenant(
-            session, DocTemplate, principal.organization_id, data.template_id, what="Template"
-        )
+        template = await get_template(session, principal, data.template_id, lock=Lock.SHARE)
     download = data.api_download_enabled
     if download is None:
         download = bool(principal.organization.setting("apiDownloadEnabledDefault"))
@@ -247,7 +261,7 @@ async def _apply_template(
 async def update_project(
     session: AsyncSession, principal: Principal, project_id: int, data: ProjectUpdate
 ) -> Project:
-    project = await get_project(session, principal, project_id, write=True)
+    project = await get_project(session, principal, project_id, write=True, lock=Lock.UPDATE)
     changes = data.provided()
     if "name" in changes:
         if data.name is None:
@@ -269,7 +283,7 @@ async def update_project(
 
 
 async def delete_project(session: AsyncSession, principal: Principal, project_id: int) -> Project:
-    project = await get_project(session, principal, project_id, write=True)
+    project = await get_project(session, principal, project_id, write=True, lock=Lock.DELETE)
     count = (
         await session.execute(
             select(func.count()).select_from(Document).where(Document.project_id == project.id)
@@ -323,7 +337,7 @@ async def put_project_user(
     session: AsyncSession, principal: Principal, project_id: int, email: str, data: AccessIn | None
 ) -> dict[str, Any]:
     """Give a user access (idempotent; a second PUT changes the capability)."""
-    project = await get_project(session, principal, project_id, write=True)
+    project = await get_project(session, principal, project_id, write=True, lock=Lock.UPDATE)
     user = await _member_user(session, principal, email)
     capability = data.capability if data is not None else Capability.READ_WRITE
     row = await session.get(ProjectUser, (project.id, user.id))
@@ -338,7 +352,7 @@ async def put_project_user(
 async def delete_project_user(
     session: AsyncSession, principal: Principal, project_id: int, email: str
 ) -> dict[str, Any]:
-    project = await get_project(session, principal, project_id, write=True)
+    project = await get_project(session, principal, project_id, write=True, lock=Lock.UPDATE)
     user = await _member_user(session, principal, email)
     row = await session.get(ProjectUser, (project.id, user.id))
     if row is None:
@@ -370,7 +384,7 @@ async def list_project_teams(
 async def put_project_team(
     session: AsyncSession, principal: Principal, project_id: int, team_id: int, data: AccessIn | None
 ) -> dict[str, Any]:
-    project = await get_project(session, principal, project_id, write=True)
+    project = await get_project(session, principal, project_id, write=True, lock=Lock.UPDATE)
     team = await get_in_tenant(session, Team, principal.organization_id, team_id, what="Team")
     capability = data.capability if data is not None else Capability.READ_WRITE
     row = await session.get(ProjectTeam, (project.id, team.id))
@@ -385,7 +399,7 @@ async def put_project_team(
 async def delete_project_team(
     session: AsyncSession, principal: Principal, project_id: int, team_id: int
 ) -> dict[str, Any]:
-    project = await get_project(session, principal, project_id, write=True)
+    project = await get_project(session, principal, project_id, write=True, lock=Lock.UPDATE)
     team = await get_in_tenant(session, Team, principal.organization_id, team_id, what="Team")
     row = await session.get(ProjectTeam, (project.id, team.id))
     if row is None:
@@ -412,8 +426,12 @@ async def list_templates(
     return list(rows.scalars()), total
 
 
-async def get_template(session: AsyncSession, principal: Principal, template_id: int) -> DocTemplate:
-    return await get_in_tenant(session, DocTemplate, principal.organization_id, template_id, what="Template")
+async def get_template(
+    session: AsyncSession, principal: Principal, template_id: int, *, lock: Lock | None = None
+) -> DocTemplate:
+    return await get_in_tenant(
+        session, DocTemplate, principal.organization_id, template_id, what="Template", lock=lock
+    )
 
 
 async def create_template(session: AsyncSession, principal: Principal, data: TemplateIn) -> DocTemplate:
@@ -432,7 +450,7 @@ async def create_template(session: AsyncSession, principal: Principal, data: Tem
 async def update_template(
     session: AsyncSession, principal: Principal, template_id: int, data: TemplateUpdate
 ) -> DocTemplate:
-    template = await get_template(session, principal, template_id)
+    template = await get_template(session, principal, template_id, lock=Lock.UPDATE)
     changes = data.provided()
     if "name" in changes:
         if data.name is None:
@@ -451,7 +469,7 @@ async def update_template(
 
 async def delete_template(session: AsyncSession, principal: Principal, template_id: int) -> DocTemplate:
     """Projects made from it keep their folders and fields (they were copied)."""
-    template = await get_template(session, principal, template_id)
+    template = await get_template(session, principal, template_id, lock=Lock.DELETE)
     await session.execute(update(Project).where(Project.template_id == template.id).values(template_id=None))
     await session.delete(template)
     await session.flush()

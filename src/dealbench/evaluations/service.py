@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
@@ -22,7 +22,7 @@ from dealbench.evaluations import schemas as s
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound, ValidationFailed
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.tenancy import get_in_tenant, in_tenant
+from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant, lock_rows, locked
 from dealbench.models import (
     Deal,
     Evaluation,
@@ -84,9 +84,13 @@ def _diff(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- evaluations
 
 
-async def get_evaluation(session: AsyncSession, principal: Principal, evaluation_id: int) -> Evaluation:
+async def get_evaluation(
+    session: AsyncSession, principal: Principal, evaluation_id: int, *, lock: Lock | None = None
+) -> Evaluation:
+    """The plan (404 otherwise). Every write of a plan or of its content locks it first
+    (``Lock.UPDATE``): positions, reorders and the activity log stay serial per plan."""
     return await get_in_tenant(
-        session, Evaluation, principal.organization_id, evaluation_id, what="Evaluation"
+        session, Evaluation, principal.organization_id, evaluation_id, what="Evaluation", lock=lock
     )
 
 
@@ -189,18 +193,29 @@ async def _check_refs(session: AsyncSession, principal: Principal, values: dict[
 async def _link_deal(
     session: AsyncSession, principal: Principal, evaluation: Evaluation, ref: Any
 ) -> int | None:
-    """Link ``ref`` (or unlink with None); a deal has at most one evaluation (409 otherwise)."""
-    current = (await session.execute(select(Deal).where(Deal.evaluation_id == evaluation.id))).scalars().all()
-    deal = None
+    """Link ``ref`` (or unlink with None); a deal has at most one evaluation (409 otherwise).
+
+    The plan is locked by the caller; the deals involved (the new one, those linked now) are
+    locked together, in id order, before they are checked.
+    """
+    target_id = None
     if ref is not None:
         try:
-            deal = await find_deal(session, principal, ref)
+            target_id = (await find_deal(session, principal, ref)).id
         except NotFound as exc:
             raise ValidationFailed.at(["dealId"], f"Deal {ref} not found.") from exc
-        if deal.evaluation_id is not None and deal.evaluation_id != evaluation.id:
-            raise Conflict(f"Deal {deal.id} already has evaluation {deal.evaluation_id}.")
-    for other in current:
-        if deal is None or other.id != deal.id:
+    linked = Deal.evaluation_id == evaluation.id
+    involved = await lock_rows(
+        session,
+        Deal,
+        principal.organization_id,
+        or_(linked, Deal.id == target_id) if target_id is not None else linked,
+    )
+    deal = next((d for d in involved if d.id == target_id), None)
+    if deal is not None and deal.evaluation_id is not None and deal.evaluation_id != evaluation.id:
+        raise Conflict(f"Deal {deal.id} already has evaluation {deal.evaluation_id}.")
+    for other in involved:
+        if other.evaluation_id == evaluation.id and (deal is None or other.id != deal.id):
             other.evaluation_id = None
     if deal is not None:
         deal.evaluation_id = evaluation.id
@@ -218,7 +233,7 @@ async def create_evaluation(
     template = None
     if template_id is not None:
         try:
-            template = await get_template(session, principal, template_id)
+            template = await get_template(session, principal, template_id, lock=Lock.SHARE)
         except NotFound as exc:
             raise ValidationFailed.at(["templateId"], f"Plan template {template_id} not found.") from exc
     evaluation = Evaluation(
@@ -247,7 +262,7 @@ async def create_evaluation(
 async def update_evaluation(
     session: AsyncSession, principal: Principal, evaluation_id: int, data: s.EvaluationUpdate
 ) -> Evaluation:
-    evaluation = await get_evaluation(session, principal, evaluation_id)
+    evaluation = await get_evaluation(session, principal, evaluation_id, lock=Lock.UPDATE)
     values = data.provided()
     link = "deal_id" in values
     deal_ref = values.pop("deal_id", None)
@@ -264,7 +279,7 @@ async def update_evaluation(
 
 
 async def delete_evaluation(session: AsyncSession, principal: Principal, evaluation_id: int) -> int:
-    evaluation = await get_evaluation(session, principal, evaluation_id)
+    evaluation = await get_evaluation(session, principal, evaluation_id, lock=Lock.DELETE)
     await session.execute(update(Deal).where(Deal.evaluation_id == evaluation.id).values(evaluation_id=None))
     await session.delete(evaluation)
     await session.flush()
@@ -376,16 +391,20 @@ def _completion(item: EvaluationTask, values: dict[str, Any]) -> None:
 async def add_item(
     session: AsyncSession, principal: Principal, evaluation_id: int, kind: Kind, data: Any
 ) -> Any:
-    evaluation = await get_evaluation(session, principal, evaluation_id)
+    evaluation = await get_evaluation(session, principal, evaluation_id, lock=Lock.UPDATE)
     values = data.model_dump()
     await _check_item_refs(session, principal, evaluation, values)
     if kind is CRITERIA:
         library_id = values.get("library_criterion_id")
         if library_id is not None:
+            # Kept until commit: a library criterion deleted meanwhile waits for this plan's copy.
             lib = (
                 await session.execute(
-                    in_tenant(LibraryCriterion, principal.organization_id).where(
-                        LibraryCriterion.id == library_id
+                    locked(
+                        in_tenant(LibraryCriterion, principal.organization_id).where(
+                            LibraryCriterion.id == library_id
+                        ),
+                        Lock.SHARE,
                     )
                 )
             ).scalar_one_or_none()
@@ -424,7 +443,7 @@ async def add_item(
 async def update_item(
     session: AsyncSession, principal: Principal, evaluation_id: int, kind: Kind, item_id: int, data: Any
 ) -> Any:
-    evaluation = await get_evaluation(session, principal, evaluation_id)
+    evaluation = await get_evaluation(session, principal, evaluation_id, lock=Lock.UPDATE)
     item = await _get_item(session, evaluation, kind, item_id)
     values = data.provided()
     await _check_item_refs(session, principal, evaluation, values)
@@ -444,7 +463,7 @@ async def update_item(
 async def delete_item(
     session: AsyncSession, principal: Principal, evaluation_id: int, kind: Kind, item_id: int
 ) -> int:
-    evaluation = await get_evaluation(session, principal, evaluation_id)
+    evaluation = await get_evaluation(session, principal, evaluation_id, lock=Lock.UPDATE)
     item = await _get_item(session, evaluation, kind, item_id)
     title = item.title
     await session.delete(item)
@@ -460,7 +479,7 @@ async def delete_item(
 async def reorder_items(
     session: AsyncSession, principal: Principal, evaluation_id: int, kind: Kind, ids: list[int]
 ) -> list[Any]:
-    evaluation = await get_evaluation(session, principal, evaluation_id)
+    evaluation = await get_evaluation(session, principal, evaluation_id, lock=Lock.UPDATE)
     items = await _items(session, evaluation.id, kind)
     by_id = {i.id: i for i in items}
     if sorted(ids) != sorted(by_id) or len(set(ids)) != len(ids):
@@ -492,9 +511,11 @@ async def list_activity(
 # --------------------------------------------------------------------------- templates
 
 
-async def get_template(session: AsyncSession, principal: Principal, template_id: int) -> PlanTemplate:
+async def get_template(
+    session: AsyncSession, principal: Principal, template_id: int, *, lock: Lock | None = None
+) -> PlanTemplate:
     return await get_in_tenant(
-        session, PlanTemplate, principal.organization_id, template_id, what="Plan template"
+        session, PlanTemplate, principal.organization_id, template_id, what="Plan template", lock=lock
     )
 
 
@@ -572,7 +593,7 @@ async def create_template(
 async def update_template(
     session: AsyncSession, principal: Principal, template_id: int, data: s.PlanTemplateUpdate
 ) -> PlanTemplate:
-    template = await get_template(session, principal, template_id)
+    template = await get_template(session, principal, template_id, lock=Lock.UPDATE)
     values = data.provided()
     if "title" in values:
         template.title = values["title"]
@@ -587,7 +608,7 @@ async def update_template(
 
 
 async def delete_template(session: AsyncSession, principal: Principal, template_id: int) -> int:
-    template = await get_template(session, principal, template_id)
+    template = await get_template(session, principal, template_id, lock=Lock.DELETE)
     await session.delete(template)
     await session.flush()
     return template_id
@@ -599,15 +620,32 @@ async def _copy_template(
     org = principal.organization_id
     content = template.content or {}
     positions = {"criteria": 0, "tasks": 0}
+    # The template names library criteria by id; one deleted since is no longer linked (and the
+    # ones still there are kept until commit, as when a criterion is added from the library).
+    wanted = {c.get("libraryCriterionId") for c in content.get("criteria", [])}
+    for p in content.get("phases", []):
+        wanted |= {c.get("libraryCriterionId") for c in p.get("criteria", [])}
+    wanted.discard(None)
+    library = (
+        {
+            c.id
+            for c in await lock_rows(
+                session, LibraryCriterion, org, LibraryCriterion.id.in_(wanted), lock=Lock.SHARE
+            )
+        }
+        if wanted
+        else set()
+    )
 
     def add_children(phase_id: int | None, block: dict[str, Any]) -> None:
         for c in block.get("criteria", []):
+            library_id = c.get("libraryCriterionId")
             session.add(
                 SuccessCriterion(
                     organization_id=org,
                     evaluation_id=evaluation.id,
                     phase_id=phase_id,
-                    library_criterion_id=c.get("libraryCriterionId"),
+                    library_criterion_id=library_id if library_id in library else None,
                     title=c["title"],
                     description=c.get("description"),
                     position=positions["criteria"],
@@ -646,10 +684,15 @@ async def _copy_template(
 
 
 async def get_library_criterion(
-    session: AsyncSession, principal: Principal, criterion_id: int
+    session: AsyncSession, principal: Principal, criterion_id: int, *, lock: Lock | None = None
 ) -> LibraryCriterion:
     return await get_in_tenant(
-        session, LibraryCriterion, principal.organization_id, criterion_id, what="Library criterion"
+        session,
+        LibraryCriterion,
+        principal.organization_id,
+        criterion_id,
+        what="Library criterion",
+        lock=lock,
     )
 
 
@@ -680,7 +723,7 @@ async def create_library_criterion(
 async def update_library_criterion(
     session: AsyncSession, principal: Principal, criterion_id: int, data: s.LibraryCriterionUpdate
 ) -> LibraryCriterion:
-    item = await get_library_criterion(session, principal, criterion_id)
+    item = await get_library_criterion(session, principal, criterion_id, lock=Lock.UPDATE)
     if _diff(item, data.provided()):
         item.updated_at = utcnow()
     await session.flush()
@@ -689,7 +732,7 @@ async def update_library_criterion(
 
 async def delete_library_criterion(session: AsyncSession, principal: Principal, criterion_id: int) -> int:
     """Plans keep their copies; their link to the library is cleared."""
-    item = await get_library_criterion(session, principal, criterion_id)
+    item = await get_library_criterion(session, principal, criterion_id, lock=Lock.DELETE)
     await session.execute(
         update(SuccessCriterion)
         .where(SuccessCriterion.library_criterion_id == item.id)

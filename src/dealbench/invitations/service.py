@@ -13,7 +13,7 @@ from dealbench.kit.crypto import keyed_hash, new_code
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound
 from dealbench.kit.pagination import ListParams, paginate
-from dealbench.kit.tenancy import get_in_tenant, in_tenant
+from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant, locked
 from dealbench.models import Invitation, InvitationStatus, Organization, User
 from dealbench.users.schemas import UserCreate
 from dealbench.users.service import add_user, find_by_email
@@ -71,7 +71,7 @@ async def create_invitation(
 
 async def revoke_invitation(session: AsyncSession, principal: Principal, invitation_id: int) -> Invitation:
     invitation = await get_in_tenant(
-        session, Invitation, principal.organization_id, invitation_id, what="Invitation"
+        session, Invitation, principal.organization_id, invitation_id, what="Invitation", lock=Lock.UPDATE
     )
     if invitation.status is not InvitationStatus.PENDING:
         raise Conflict(f"Only a PENDING invitation can be revoked; this one is {invitation.status.value}.")
@@ -81,8 +81,9 @@ async def revoke_invitation(session: AsyncSession, principal: Principal, invitat
 
 
 async def _by_code(session: AsyncSession, code: str, secret_key: str) -> Invitation:
-    stmt = select(Invitation).where(Invitation.code_hash == keyed_hash(secret_key, code)).with_for_update()
-    invitation = (await session.execute(stmt)).scalar_one_or_none()
+    # Answers and revocations of one invitation are serial: the second sees the first's status.
+    stmt = select(Invitation).where(Invitation.code_hash == keyed_hash(secret_key, code))
+    invitation = (await session.execute(locked(stmt, Lock.UPDATE))).scalar_one_or_none()
     if invitation is None:
         raise NotFound("Invitation not found.")
     if invitation.status is not InvitationStatus.PENDING:

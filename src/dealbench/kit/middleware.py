@@ -86,10 +86,14 @@ class DealbenchMiddleware:
                 status_holder[0] = message["status"]
                 raw = list(message.get("headers") or [])
                 raw.append((b"x-request-id", request_id.encode()))
-                for name, value in (state.get("rate_headers") or {}).items():
-                    if name.lower() == "retry-after" and any(h[0].lower() == b"retry-after" for h in raw):
-                        continue
-                    raw.append((name.lower().encode(), value.encode()))
+                rate_headers = state.get("rate_headers")
+                if rate_headers:
+                    # An error answer (429) may carry them already: never send a header twice.
+                    present = {h[0].lower() for h in raw}
+                    for name, value in rate_headers.items():
+                        key = name.lower().encode()
+                        if key not in present:
+                            raw.append((key, value.encode()))
                 message = {**message, "headers": raw}
             elif message["type"] == "http.response.body" and is_head:
                 # HEAD: the GET's headers, no body; later chunks of a streamed body are dropped.

@@ -10,7 +10,7 @@ Another organization's row does not exist here: lookups answer ``None`` or 404, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Select, select
@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.kit.errors import NotFound
+from dealbench.kit.locks import Lock, locked
 
 M = TypeVar("M")
 
@@ -77,23 +78,26 @@ class Repository(Generic[M]):
 
     # ------------------------------------------------------------------ rows
 
-    async def get(self, object_id: Any, *, lock: bool = False) -> M | None:
-        """The row ``object_id`` of this organization, or ``None``. ``lock``: ``SELECT ... FOR UPDATE``
-        (a read-modify-write holds the row until the transaction ends; SQLite writers are already
-        serialized by ``BEGIN IMMEDIATE``)."""
+    async def get(self, object_id: Any, *, lock: Lock | None = None) -> M | None:
+        """The row ``object_id`` of this organization, or ``None``; ``lock`` holds its row until the
+        transaction ends (see :mod:`dealbench.kit.locks`)."""
         if not is_id(object_id):
             return None
         stmt = self.select().where(self.model.id == object_id)
-        if lock:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()  # type: ignore[no-any-return]
+        return (await self.session.execute(locked(stmt, lock))).scalar_one_or_none()  # type: ignore[no-any-return]
 
-    async def one(self, object_id: Any, *, lock: bool = False) -> M:
+    async def one(self, object_id: Any, *, lock: Lock | None = None) -> M:
         """The row ``object_id`` of this organization, or 404."""
         found = await self.get(object_id, lock=lock)
         if found is None:
             raise NotFound(f"{self.what} not found.")
         return found
+
+    async def lock_rows(self, *where: Any, lock: Lock = Lock.UPDATE) -> Sequence[M]:
+        """Lock every row of this organization matching ``where``, in one statement, in id order (two
+        requests locking overlapping sets never deadlock); the rows, read again."""
+        stmt = self.select().where(*where).order_by(self.model.id)
+        return (await self.session.execute(locked(stmt, lock))).scalars().all()
 
     async def existing_ids(self, ids: Iterable[Any]) -> set[int]:
         """Which of ``ids`` name rows of this organization (one statement)."""

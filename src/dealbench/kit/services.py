@@ -30,7 +30,7 @@ class Services:
             settings=settings,
             engine=engine,
             sessionmaker=make_sessionmaker(engine),
-            rate_limiter=RateLimiter(settings.redis_url),
+            rate_limiter=RateLimiter(settings.redis_url, failure_mode=settings.rate_limit_failure),
             secret_key=settings.resolved_secret_key(),
         )
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
 from dealbench.kit.errors import Conflict, ValidationFailed
+from dealbench.kit.tenancy import lock_organization
 from dealbench.models import Organization
 from dealbench.models.organization import DEFAULT_SETTINGS
 from dealbench.organizations.schemas import OrganizationUpdate
@@ -48,6 +49,7 @@ async def update_organization(
     session: AsyncSession, principal: Principal, data: OrganizationUpdate
 ) -> Organization:
     org = principal.organization
+    await lock_organization(session, org)  # the settings are merged into what is stored now
     sent = data.provided()
     for name in ("name", "timezone", "currency"):
         if sent.get(name) is not None:

@@ -11,7 +11,7 @@ from dealbench.auth.principal import Principal
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import NotFound, ValidationFailed
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.tenancy import get_in_tenant, in_tenant
+from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant, lock_organization
 from dealbench.models import SalesProcess, SalesProcessStage
 from dealbench.sales_processes.schemas import (
     SalesProcessCreate,
@@ -36,13 +36,18 @@ async def list_processes(
     return await _page(session, stmt, SalesProcess, params)
 
 
-async def get_process(session: AsyncSession, principal: Principal, process_id: int) -> SalesProcess:
+async def get_process(
+    session: AsyncSession, principal: Principal, process_id: int, *, lock: Lock | None = None
+) -> SalesProcess:
+    """A process (404 otherwise). Writes of a process or of its stages lock it first
+    (``Lock.UPDATE``), so stage positions stay serial per process."""
     return await get_in_tenant(
-        session, SalesProcess, principal.organization_id, process_id, what="Sales process"
+        session, SalesProcess, principal.organization_id, process_id, what="Sales process", lock=lock
     )
 
 
 async def _only_default(session: AsyncSession, principal: Principal, keep_id: int) -> None:
+    """Unset every other default; the caller holds the organization's lock (one default at a time)."""
     await session.execute(
         update(SalesProcess)
         .where(SalesProcess.organization_id == principal.organization_id, SalesProcess.id != keep_id)
@@ -53,6 +58,8 @@ async def _only_default(session: AsyncSession, principal: Principal, keep_id: in
 async def create_process(
     session: AsyncSession, principal: Principal, data: SalesProcessCreate
 ) -> SalesProcess:
+    if data.is_default:
+        await lock_organization(session, principal.organization)
     process = SalesProcess(
         organization_id=principal.organization_id,
         name=data.name,
@@ -81,7 +88,9 @@ async def create_process(
 async def update_process(
     session: AsyncSession, principal: Principal, process_id: int, data: SalesProcessUpdate
 ) -> SalesProcess:
-    process = await get_process(session, principal, process_id)
+    if data.is_default:
+        await lock_organization(session, principal.organization)
+    process = await get_process(session, principal, process_id, lock=Lock.UPDATE)
     for name, value in data.provided().items():
         setattr(process, name, value)
     process.updated_at = utcnow()
@@ -93,7 +102,7 @@ async def update_process(
 
 async def delete_process(session: AsyncSession, principal: Principal, process_id: int) -> SalesProcess:
     """Soft delete, with its stages; deals and plans keep their references."""
-    process = await get_process(session, principal, process_id)
+    process = await get_process(session, principal, process_id, lock=Lock.UPDATE)
     if process.deleted_at is None:
         now = utcnow()
         process.deleted_at = now
@@ -122,10 +131,19 @@ async def list_stages(
     return await _page(session, stmt, SalesProcessStage, params)
 
 
-async def get_stage(session: AsyncSession, principal: Principal, stage_id: int) -> SalesProcessStage:
+async def get_stage(
+    session: AsyncSession, principal: Principal, stage_id: int, *, lock: Lock | None = None
+) -> SalesProcessStage:
     return await get_in_tenant(
-        session, SalesProcessStage, principal.organization_id, stage_id, what="Sales process stage"
+        session, SalesProcessStage, principal.organization_id, stage_id, what="Sales process stage", lock=lock
     )
+
+
+async def _lock_stage(session: AsyncSession, principal: Principal, stage_id: int) -> SalesProcessStage:
+    """The stage, after its process: the parent is locked first, then the stage is read again."""
+    stage = await get_stage(session, principal, stage_id)
+    await get_process(session, principal, stage.sales_process_id, lock=Lock.UPDATE)
+    return await get_stage(session, principal, stage_id, lock=Lock.UPDATE)
 
 
 async def _stages_of(session: AsyncSession, process_id: int) -> list[SalesProcessStage]:
@@ -145,7 +163,7 @@ def _renumber(stages: list[SalesProcessStage]) -> None:
 
 async def create_stage(session: AsyncSession, principal: Principal, data: StageCreate) -> SalesProcessStage:
     try:
-        process = await get_process(session, principal, data.sales_process_id)
+        process = await get_process(session, principal, data.sales_process_id, lock=Lock.UPDATE)
     except NotFound as exc:
         raise ValidationFailed.at(
             ["salesProcessId"], f"Sales process {data.sales_process_id} not found."
@@ -168,7 +186,7 @@ async def create_stage(session: AsyncSession, principal: Principal, data: StageC
 async def update_stage(
     session: AsyncSession, principal: Principal, stage_id: int, data: StageUpdate
 ) -> SalesProcessStage:
-    stage = await get_stage(session, principal, stage_id)
+    stage = await _lock_stage(session, principal, stage_id)
     values = data.provided()
     position = values.pop("position", None)
     for name, value in values.items():
@@ -183,7 +201,7 @@ async def update_stage(
 
 
 async def delete_stage(session: AsyncSession, principal: Principal, stage_id: int) -> SalesProcessStage:
-    stage = await get_stage(session, principal, stage_id)
+    stage = await _lock_stage(session, principal, stage_id)
     if stage.deleted_at is None:
         stage.deleted_at = utcnow()
         await session.flush()

@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, ValidationFailed
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.tenancy import get_in_tenant, in_tenant
+from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant
 from dealbench.models import SalesTarget, User
 from dealbench.sales_targets.schemas import SalesTargetCreate, SalesTargetUpdate
 
@@ -40,10 +41,22 @@ async def list_targets(
     return list(rows.scalars()), total
 
 
-async def get_target(session: AsyncSession, principal: Principal, target_id: int) -> SalesTarget:
+async def get_target(
+    session: AsyncSession, principal: Principal, target_id: int, *, lock: Lock | None = None
+) -> SalesTarget:
     return await get_in_tenant(
-        session, SalesTarget, principal.organization_id, target_id, what="Sales target"
+        session, SalesTarget, principal.organization_id, target_id, what="Sales target", lock=lock
     )
+
+
+async def _flush_unique(session: AsyncSession, target: SalesTarget) -> None:
+    """Write the target; a (rep, month) taken by a concurrent request meanwhile is a 409."""
+    try:
+        async with session.begin_nested():
+            session.add(target)
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"User {target.user_id} already has a target for {target.month:%Y-%m}.") from exc
 
 
 async def _check_user(session: AsyncSession, principal: Principal, user_id: int) -> None:
@@ -79,15 +92,14 @@ async def create_target(session: AsyncSession, principal: Principal, data: Sales
     target = SalesTarget(
         organization_id=principal.organization_id, user_id=data.user_id, month=data.month, amount=data.amount
     )
-    session.add(target)
-    await session.flush()
+    await _flush_unique(session, target)
     return target
 
 
 async def update_target(
     session: AsyncSession, principal: Principal, target_id: int, data: SalesTargetUpdate
 ) -> SalesTarget:
-    target = await get_target(session, principal, target_id)
+    target = await get_target(session, principal, target_id, lock=Lock.UPDATE)
     principal.require_admin("setting sales targets")
     changes = data.provided()
     for key in ("user_id", "month", "amount"):
@@ -102,12 +114,12 @@ async def update_target(
     for key, value in changes.items():
         setattr(target, key, value)
     target.updated_at = utcnow()
-    await session.flush()
+    await _flush_unique(session, target)
     return target
 
 
 async def delete_target(session: AsyncSession, principal: Principal, target_id: int) -> SalesTarget:
-    target = await get_target(session, principal, target_id)
+    target = await get_target(session, principal, target_id, lock=Lock.DELETE)
     principal.require_admin("deleting sales targets")
     await session.delete(target)
     await session.flush()

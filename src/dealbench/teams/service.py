@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dealbench.auth.principal import Principal
 from dealbench.kit.errors import Conflict, NotFound
 from dealbench.kit.pagination import ListParams, paginate
-from dealbench.kit.tenancy import get_in_tenant, in_tenant
+from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant
 from dealbench.models import Team, TeamMember, User
 from dealbench.teams.schemas import TeamCreate
 from dealbench.users.service import find_by_email
@@ -22,8 +22,10 @@ async def list_teams(
     return await paginate(session, base.order_by(Team.id), params)
 
 
-async def get_team(session: AsyncSession, principal: Principal, team_id: int) -> Team:
-    return await get_in_tenant(session, Team, principal.organization_id, team_id, what="Team")
+async def get_team(
+    session: AsyncSession, principal: Principal, team_id: int, *, lock: Lock | None = None
+) -> Team:
+    return await get_in_tenant(session, Team, principal.organization_id, team_id, what="Team", lock=lock)
 
 
 async def create_team(session: AsyncSession, principal: Principal, data: TeamCreate) -> Team:
@@ -56,7 +58,8 @@ async def list_team_users(
 async def _team_and_user(
     session: AsyncSession, principal: Principal, team_id: int, email: str
 ) -> tuple[Team, User]:
-    team = await get_team(session, principal, team_id)
+    # Membership changes of one team are serial: adding a member twice at once makes one row.
+    team = await get_team(session, principal, team_id, lock=Lock.UPDATE)
     user = await find_by_email(session, principal.organization_id, email)
     if user is None:
         raise NotFound(f"No user with email '{email}' in this organization.")

@@ -35,7 +35,7 @@ from dealbench.kit.errors import ValidationFailed
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.presenter import Shape
 from dealbench.kit.richtext import to_markdown
-from dealbench.kit.tenancy import get_in_tenant
+from dealbench.kit.tenancy import Lock, get_in_tenant
 from dealbench.models import Deal, Label, Ticket, TicketDealLink, TicketLabel
 from dealbench.models.sales import LinkPriority, TicketState
 from dealbench.tickets.loaders import labels_by_ticket_ids, linked_deals_by_ticket_ids
@@ -70,8 +70,12 @@ _FIELDS: list[tuple[str, Any]] = [
 SHAPE = Shape(_FIELDS)
 
 
-async def get_ticket(session: AsyncSession, principal: Principal, ticket_id: int) -> Ticket:
-    return await get_in_tenant(session, Ticket, principal.organization_id, ticket_id, what="Ticket")
+async def get_ticket(
+    session: AsyncSession, principal: Principal, ticket_id: int, *, lock: Lock | None = None
+) -> Ticket:
+    return await get_in_tenant(
+        session, Ticket, principal.organization_id, ticket_id, what="Ticket", lock=lock
+    )
 
 
 # --------------------------------------------------------------------------- reading
@@ -256,8 +260,12 @@ def _insert_for(session: AsyncSession) -> Any:
 
 
 async def ensure_labels(session: AsyncSession, organization_id: int, names: Sequence[str]) -> dict[str, int]:
-    """``{name: label id}``, creating missing labels with ``INSERT ... ON CONFLICT DO NOTHING``."""
-    unique = list(dict.fromkeys(names))
+    """``{name: label id}``, creating missing labels with ``INSERT ... ON CONFLICT DO NOTHING``.
+
+    Names are inserted in sorted order: two requests creating the same new labels wait for each
+    other in the same order instead of deadlocking on the unique index.
+    """
+    unique = sorted(set(names))
     if not unique:
         return {}
     now = utcnow()
@@ -279,7 +287,7 @@ async def _set_labels(session: AsyncSession, ticket: Ticket, names: Sequence[str
     if ids:
         await session.execute(
             _insert_for(session)(TicketLabel)
-            .values([{"ticket_id": ticket.id, "label_id": i} for i in ids.values()])
+            .values([{"ticket_id": ticket.id, "label_id": i} for i in sorted(ids.values())])
             .on_conflict_do_nothing()
         )
 
@@ -328,7 +336,7 @@ async def create_ticket(session: AsyncSession, principal: Principal, data: Ticke
 async def update_ticket(
     session: AsyncSession, principal: Principal, ticket_id: int, data: TicketUpdate
 ) -> Ticket:
-    ticket = await get_ticket(session, principal, ticket_id)
+    ticket = await get_ticket(session, principal, ticket_id, lock=Lock.UPDATE)
     values = data.provided()
     changes = values.pop("deals", None)
     links = await _resolve_links(session, principal, changes or [])
@@ -380,7 +388,7 @@ async def update_ticket(
 
 
 async def delete_ticket(session: AsyncSession, principal: Principal, ticket_id: int) -> int:
-    ticket = await get_ticket(session, principal, ticket_id)
+    ticket = await get_ticket(session, principal, ticket_id, lock=Lock.DELETE)
     await session.execute(delete(TicketDealLink).where(TicketDealLink.ticket_id == ticket.id))
     await session.execute(delete(TicketLabel).where(TicketLabel.ticket_id == ticket.id))
     await session.delete(ticket)

@@ -26,8 +26,18 @@ async def create_token(
     body: TokenCreate, principal: TokensWrite, session: DbSession, services: AppServices
 ) -> TokenCreated:
     """Create a token. Without `userId` it is an organization token (ends in `o`), else a personal
-    token of that user (ends in `p`). The plaintext `token` is in this answer only."""
-    token, plaintext = await service.create_token(session, principal, body, services.secret_key)
+    token of that user (ends in `p`). The plaintext `token` is in this answer only.
+
+    `rateLimitPerMinute` may lower the server's default limit; only administrators may raise it
+    (403 otherwise). A user's personal tokens share one budget: each request counts against the
+    limit of the token it uses."""
+    token, plaintext = await service.create_token(
+        session,
+        principal,
+        body,
+        services.secret_key,
+        default_rate_limit=services.settings.rate_limit_per_minute,
+    )
     return TokenCreated.model_validate({**TokenOut.model_validate(token).model_dump(), "token": plaintext})
 
 

@@ -13,7 +13,7 @@ from dealbench.kit.crypto import keyed_hash, new_token
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Forbidden, ValidationFailed
 from dealbench.kit.pagination import ListParams, paginate
-from dealbench.kit.tenancy import get_in_tenant, in_tenant
+from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant
 from dealbench.models import ApiToken, Organization, TokenKind, User
 from dealbench.tokens.schemas import TokenCreate
 from dealbench.users.service import get_user
@@ -68,9 +68,22 @@ async def issue_token(
 
 
 async def create_token(
-    session: AsyncSession, principal: Principal, data: TokenCreate, secret_key: str
+    session: AsyncSession,
+    principal: Principal,
+    data: TokenCreate,
+    secret_key: str,
+    *,
+    default_rate_limit: int,
 ) -> tuple[ApiToken, str]:
-    """Create a token. Its scopes never exceed the creator's; only admins mint for others or the org."""
+    """Create a token. Its scopes never exceed the creator's; only admins mint for others or the org,
+    and only admins set a rate limit above the server's default (``default_rate_limit``): anyone
+    may lower it."""
+    limit = data.rate_limit_per_minute
+    if limit is not None and limit > default_rate_limit and not principal.is_admin:
+        raise Forbidden(
+            f"Only administrators may set a token's rate limit above the server default of "
+            f"{default_rate_limit} requests per minute."
+        )
     user: User | None = None
     if data.user_id is None:
         principal.require_admin("creating organization tokens")
@@ -120,7 +133,9 @@ async def list_tokens(
 
 
 async def revoke_token(session: AsyncSession, principal: Principal, token_id: int) -> ApiToken:
-    token = await get_in_tenant(session, ApiToken, principal.organization_id, token_id, what="Token")
+    token = await get_in_tenant(
+        session, ApiToken, principal.organization_id, token_id, what="Token", lock=Lock.UPDATE
+    )
     if not principal.is_admin and (principal.user is None or token.user_id != principal.user.id):
         raise Forbidden("Only administrators may revoke other users' tokens.")
     return await revoke(session, token)

@@ -13,7 +13,7 @@ from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound
 from dealbench.kit.pagination import ListParams, PagedQuery
 from dealbench.kit.presenter import Shape
-from dealbench.kit.tenancy import get_in_tenant, in_tenant
+from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant, lock_organization
 from dealbench.models import ApiToken, Organization, Role, TeamMember, User
 from dealbench.users.schemas import UserCreate
 
@@ -74,9 +74,17 @@ async def list_users(
     return USER_SHAPE.many(rows), total
 
 
-async def get_user(session: AsyncSession, principal: Principal, user_id: int) -> User:
+async def get_user(
+    session: AsyncSession, principal: Principal, user_id: int, *, lock: Lock | None = None
+) -> User:
     return await get_in_tenant(
-        session, User, principal.organization_id, user_id, what="User", extra=User.deleted_at.is_(None)
+        session,
+        User,
+        principal.organization_id,
+        user_id,
+        what="User",
+        extra=User.deleted_at.is_(None),
+        lock=lock,
     )
 
 
@@ -121,8 +129,13 @@ async def create_user(session: AsyncSession, principal: Principal, data: UserCre
 
 
 async def remove_user(session: AsyncSession, principal: Principal, user_id: int) -> User:
-    """Remove a user: revoke their personal tokens, leave their teams; never the last ADMIN."""
-    user = await get_user(session, principal, user_id)
+    """Remove a user: revoke their personal tokens, leave their teams; never the last ADMIN.
+
+    The organization is locked first: two administrators removing each other at once cannot
+    both pass the last-ADMIN check.
+    """
+    await lock_organization(session, principal.organization)
+    user = await get_user(session, principal, user_id, lock=Lock.UPDATE)
     if user.role is Role.ADMIN:
         admins = (
             await session.execute(
