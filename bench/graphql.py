@@ -75,6 +75,7 @@ async def seed(database_url: str, secret: str, deals: int) -> str:
     from dealbench.auth.principal import Principal
     from dealbench.deals.schemas import DealCreate
     from dealbench.deals.service import create_deal
+    from dealbench.kit.repository import TenantOf
     from dealbench.kit.services import Services
     from dealbench.models import Role
     from dealbench.organizations.service import create_organization
@@ -82,8 +83,8 @@ async def seed(database_url: str, secret: str, deals: int) -> str:
     from dealbench.tickets.schemas import TicketCreate
     from dealbench.tickets.service import create_ticket
     from dealbench.tokens.service import issue_token
+    from dealbench.users.directory import add_user
     from dealbench.users.schemas import UserCreate
-    from dealbench.users.service import add_user
 
     services = Services.build(Settings(database_url=database_url, secret_key=secret))
     try:
@@ -91,7 +92,9 @@ async def seed(database_url: str, secret: str, deals: int) -> str:
             org = await create_organization(
                 session, name="Bench", slug=f"bench-{os.getpid()}-{int(time.time())}"
             )
-            admin = await add_user(session, org, UserCreate(email="bench@example.com", role=Role.ADMIN))
+            admin = await add_user(
+                session, TenantOf(org.id), UserCreate(email="bench@example.com", role=Role.ADMIN)
+            )
             row, token = await issue_token(
                 session, organization=org, name="bench", secret_key=secret, created_by_user_id=admin.id
             )

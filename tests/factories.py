@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from dealbench.kit.repository import TenantOf
 from dealbench.kit.services import Services
 from dealbench.models import ApiToken, Organization, Role, User
 from dealbench.organizations.service import create_organization
 from dealbench.tokens.service import issue_token
+from dealbench.users.directory import add_user
 from dealbench.users.schemas import UserCreate
-from dealbench.users.service import add_user
 
 
 def unique(prefix: str = "x") -> str:
@@ -45,7 +46,7 @@ class Factory:
         async with self.services.sessionmaker() as session:
             org = await create_organization(session, name=name, slug=unique("org-"), timezone=timezone)
             admin = await add_user(
-                session, org, UserCreate(email=f"{unique('admin')}@example.com", role=Role.ADMIN)
+                session, TenantOf(org.id), UserCreate(email=f"{unique('admin')}@example.com", role=Role.ADMIN)
             )
             row, token = await issue_token(
                 session,
@@ -61,7 +62,7 @@ class Factory:
         async with self.services.sessionmaker() as session:
             user = await add_user(
                 session,
-                tenant.org,
+                TenantOf(tenant.org.id),
                 UserCreate(email=email or f"{unique('user')}@example.com", role=role),
             )
             await session.commit()

@@ -160,11 +160,12 @@ def bootstrap(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Create an organization, its first ADMIN and an organization token with scope '*'."""
+    from dealbench.kit.repository import TenantOf
     from dealbench.models import Role
     from dealbench.organizations.service import create_organization, get_by_slug
     from dealbench.tokens.service import issue_token
+    from dealbench.users.directory import add_user
     from dealbench.users.schemas import UserCreate
-    from dealbench.users.service import add_user
 
     settings = get_settings()
     upgrade(settings.effective_database_url)
@@ -173,7 +174,9 @@ def bootstrap(
         if await get_by_slug(session, slug) is not None:
             raise _fail(f"an organization with slug '{slug}' already exists")
         organization = await create_organization(session, name=org, slug=slug)
-        user = await add_user(session, organization, UserCreate(email=admin_email, role=Role.ADMIN))
+        user = await add_user(
+            session, TenantOf(organization.id), UserCreate(email=admin_email, role=Role.ADMIN)
+        )
         _, plaintext = await issue_token(
             session,
             organization=organization,
@@ -243,9 +246,10 @@ def tokens_create(
     user: Annotated[str | None, typer.Option(help="Email: makes a personal token of that user.")] = None,
 ) -> None:
     """Create a token and print its plaintext (shown once)."""
+    from dealbench.kit.repository import TenantOf
     from dealbench.organizations.service import get_by_slug
     from dealbench.tokens.service import issue_token
-    from dealbench.users.service import find_by_email
+    from dealbench.users.directory import find_by_email
 
     settings = get_settings()
     upgrade(settings.effective_database_url)
@@ -256,7 +260,7 @@ def tokens_create(
             raise _fail(f"no organization with slug '{org}'")
         owner = None
         if user:
-            owner = await find_by_email(session, organization.id, user)
+            owner = await find_by_email(session, TenantOf(organization.id), user)
             if owner is None:
                 raise _fail(f"no user '{user}' in '{org}'")
         _, plaintext = await issue_token(

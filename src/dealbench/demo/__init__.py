@@ -8,11 +8,12 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.kit.db import utcnow
+from dealbench.kit.repository import TenantOf
 from dealbench.models import ApiToken, Organization, Role, User
 from dealbench.organizations.service import create_organization, get_by_slug
 from dealbench.tokens.service import issue_token
+from dealbench.users.directory import add_user
 from dealbench.users.schemas import UserCreate
-from dealbench.users.service import add_user
 
 DEMO_SLUG = "demo"
 DEMO_KEY_NAME = "demo key (dealbench serve --demo)"
@@ -43,7 +44,11 @@ async def ensure_demo(session: AsyncSession, secret_key: str) -> tuple[Organizat
     if org is None:
         org = await create_organization(session, name="Demo", slug=DEMO_SLUG, timezone="America/New_York")
         users = [
-            await add_user(session, org, UserCreate(email=email, first_name=first, last_name=last, role=role))
+            await add_user(
+                session,
+                TenantOf(org.id),
+                UserCreate(email=email, first_name=first, last_name=last, role=role),
+            )
             for email, first, last, role in DEMO_USERS
         ]
         for seeder in _seeders():

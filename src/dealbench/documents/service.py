@@ -45,7 +45,7 @@ from dealbench.models import (
     TeamMember,
     User,
 )
-from dealbench.users.service import find_by_email
+from dealbench.users.directory import find_by_email
 
 # ----------------------------------------------------------------------------- access
 
@@ -327,7 +327,7 @@ def _user_entry(user: User, capability: Capability) -> dict[str, Any]:
 
 
 async def _member_user(session: AsyncSession, principal: Principal, email: str) -> User:
-    user = await find_by_email(session, principal.organization_id, email)
+    user = await find_by_email(session, principal, email)
     if user is None:
         raise NotFound(f"No user with email '{email}' in this organization.")
     return user

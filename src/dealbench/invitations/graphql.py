@@ -8,15 +8,16 @@ from typing import Any
 
 import strawberry
 
-import dealbench.users.graphql  # noqa: F401  (registers the Role enum)
 from dealbench.invitations import service
 from dealbench.invitations.schemas import InvitationCreate
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
+from dealbench.kit.graphql.generate import gql_enum
 from dealbench.kit.graphql.types import Page, orm, page, paging, to_model
 from dealbench.models import InvitationStatus, Role
 
-strawberry.enum(InvitationStatus, name="InvitationStatus")
+gql_enum(InvitationStatus)
+gql_enum(Role)
 
 
 @strawberry.type(name="Invitation")

@@ -13,10 +13,11 @@ from dealbench.kit.crypto import keyed_hash, new_code
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound
 from dealbench.kit.pagination import ListParams, paginate
+from dealbench.kit.repository import TenantOf
 from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant, locked
 from dealbench.models import Invitation, InvitationStatus, Organization, User
+from dealbench.users.directory import add_user, find_by_email
 from dealbench.users.schemas import UserCreate
-from dealbench.users.service import add_user, find_by_email
 
 VALIDITY = timedelta(days=7)
 
@@ -41,7 +42,7 @@ async def create_invitation(
     session: AsyncSession, principal: Principal, data: InvitationCreate, secret_key: str
 ) -> tuple[Invitation, str]:
     email = str(data.invitee_email).strip().lower()
-    if await find_by_email(session, principal.organization_id, email) is not None:
+    if await find_by_email(session, principal, email) is not None:
         raise Conflict(f"'{email}' is already a member of this organization.")
     pending = await session.execute(
         in_tenant(Invitation, principal.organization_id).where(
@@ -102,7 +103,7 @@ async def accept_invitation(
     assert org is not None
     user = await add_user(
         session,
-        org,
+        TenantOf(org.id),
         UserCreate(
             email=invitation.invitee_email,
             first_name=data.first_name,

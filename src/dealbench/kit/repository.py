@@ -11,6 +11,7 @@ Another organization's row does not exist here: lookups answer ``None`` or 404, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Select, select
@@ -32,6 +33,14 @@ class Tenant(Protocol):
 
     @property
     def organization_id(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TenantOf:
+    """The tenant of work done for an organization without a request's principal (the CLI, an
+    accepted invitation, the demo seeders): ``TenantOf(organization.id)``."""
+
+    organization_id: int
 
 
 def is_id(value: object) -> bool:

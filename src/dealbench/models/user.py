@@ -10,6 +10,8 @@ from dealbench.kit.db import Base, utcnow
 
 
 class Role(enum.StrEnum):
+    """ADMIN manages; MEMBER reads and writes; VIEWER reads."""
+
     ADMIN = "ADMIN"
     MEMBER = "MEMBER"
     VIEWER = "VIEWER"

@@ -12,7 +12,7 @@ from dealbench.kit.pagination import ListParams, paginate
 from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant
 from dealbench.models import Team, TeamMember, User
 from dealbench.teams.schemas import TeamCreate
-from dealbench.users.service import find_by_email
+from dealbench.users.directory import find_by_email
 
 
 async def list_teams(
@@ -60,7 +60,7 @@ async def _team_and_user(
 ) -> tuple[Team, User]:
     # Membership changes of one team are serial: adding a member twice at once makes one row.
     team = await get_team(session, principal, team_id, lock=Lock.UPDATE)
-    user = await find_by_email(session, principal.organization_id, email)
+    user = await find_by_email(session, principal, email)
     if user is None:
         raise NotFound(f"No user with email '{email}' in this organization.")
     return team, user

@@ -9,11 +9,12 @@ import strawberry
 
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
+from dealbench.kit.graphql.generate import gql_enum
 from dealbench.kit.graphql.types import Page, page, paging
 from dealbench.models import TokenKind
 from dealbench.tokens import service
 
-strawberry.enum(TokenKind, name="TokenKind")
+gql_enum(TokenKind)
 
 
 @strawberry.type(name="ApiToken", description="A token; its plaintext is never shown again.")

@@ -16,7 +16,7 @@ from dealbench.kit.pagination import ListParams, paginate
 from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant
 from dealbench.models import ApiToken, Organization, TokenKind, User
 from dealbench.tokens.schemas import TokenCreate
-from dealbench.users.service import get_user
+from dealbench.users.directory import get_user
 
 
 def validate_scopes(scopes: Sequence[str]) -> list[str]:

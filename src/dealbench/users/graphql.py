@@ -2,40 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
-from dealbench.kit.graphql.types import Page, orm, page, paging
+from dealbench.kit.graphql.generate import gql_enum, output_type
+from dealbench.kit.graphql.types import Page, WireRow, page, paging
 from dealbench.models import Role
-from dealbench.users import service
+from dealbench.users import presenter, service
+from dealbench.users.schemas import UserOut
 
 if TYPE_CHECKING:
     from dealbench.graphql.composed import User
 
-strawberry.enum(
-    Role,
-    name="Role",
-    description="ADMIN manages; MEMBER reads and writes; VIEWER reads.",
-)
+gql_enum(Role)
+
+
+_UserOut: Any = output_type(UserOut, "UserOut")
 
 
 @strawberry.type(name="UserFields")
-class UserFields:
-    id: int
-    email: str
-    first_name: str | None
-    last_name: str | None
-    role: Role
-    created_at: datetime
-    updated_at: datetime
-
+class UserFields(_UserOut):  # type: ignore[misc,valid-type]
     @strawberry.field
     def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p) or self.email
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or self.email  # type: ignore[attr-defined]
 
 
 UserRef = Annotated["User", strawberry.lazy("dealbench.graphql.composed")]
@@ -47,9 +39,9 @@ class Query:
     async def users(
         self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
     ) -> Page[UserRef] | None:
-        items, total = await ctx(info).call(service.list_users, paging(limit, offset))
-        return page(items, total)
+        rows, total = await ctx(info).call(service.list_users, paging(limit, offset))
+        return page(presenter.users(rows), total)
 
     @scoped_field(scope="users:read", description="One user of the organization.")
     async def user(self, info: strawberry.Info, id: int) -> UserRef | None:
-        return orm(await ctx(info).call(service.get_user, id))
+        return WireRow(presenter.user(await ctx(info).call(service.get_user, id)))

@@ -9,14 +9,14 @@ from pydantic import ValidationError
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
-from dealbench.kit.errors import DealbenchError, ValidationFailed
+from dealbench.kit.errors import ValidationFailed
 from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
 from dealbench.kit.schemas import IdOnly, Page
 from dealbench.kit.session import DbSession
 from dealbench.kit.zod import issues_from_pydantic
-from dealbench.users import service
-from dealbench.users.schemas import BulkUserAnswer, BulkUserResult, RoleOut, UserCreate, UserOut
+from dealbench.users import presenter, service
+from dealbench.users.schemas import BulkUserAnswer, RoleOut, UserCreate, UserOut
 
 router = APIRouter(prefix="/v1", tags=["Users"])
 
@@ -27,8 +27,8 @@ UsersWrite = Annotated[Principal, scoped("users:write")]
 @router.get("/organization/users", response_model=Page[UserOut])
 async def list_organization_users(principal: UsersRead, session: DbSession, paging: Paging) -> Response:
     """The organization's users, by id."""
-    users, total = await service.list_users(session, principal, paging)
-    return json_response(paging.page(users, total))
+    rows, total = await service.list_users(session, principal, paging)
+    return json_response(paging.page(presenter.users(rows), total))
 
 
 @router.delete("/organization/users/{id}", response_model=IdOnly)
@@ -52,13 +52,13 @@ async def list_roles(principal: UsersRead) -> dict[str, Any]:
 @router.get("/users", response_model=Page[UserOut])
 async def list_users(principal: UsersRead, session: DbSession, paging: Paging) -> Response:
     """All users of the organization (Opus 2 dialect)."""
-    users, total = await service.list_users(session, principal, paging)
-    return json_response(paging.page(users, total))
+    rows, total = await service.list_users(session, principal, paging)
+    return json_response(paging.page(presenter.users(rows), total))
 
 
 @router.get("/user/id/{userId}", response_model=UserOut)
-async def get_user(userId: int, principal: UsersRead, session: DbSession) -> Any:
-    return await service.get_user(session, principal, userId)
+async def get_user(userId: int, principal: UsersRead, session: DbSession) -> Response:
+    return json_response(presenter.user(await service.get_user(session, principal, userId)))
 
 
 @router.get("/user/byemail", response_model=UserOut)
@@ -66,8 +66,8 @@ async def get_user_by_email(
     principal: UsersRead,
     session: DbSession,
     email: Annotated[str, Query(min_length=3, description="Matched case-insensitively.")],
-) -> Any:
-    return await service.get_user_by_email(session, principal, email)
+) -> Response:
+    return json_response(presenter.user(await service.get_user_by_email(session, principal, email)))
 
 
 @router.post(
@@ -79,7 +79,6 @@ async def get_user_by_email(
 async def add_users(
     principal: UsersWrite,
     session: DbSession,
-    response: Response,
     payload: Annotated[
         dict[str, Any] | list[dict[str, Any]],
         Body(description="One user (answers 201 with it) or a list (answers 200 with a result per item)."),
@@ -91,24 +90,17 @@ async def add_users(
             data = UserCreate.model_validate(payload)
         except ValidationError as exc:
             raise ValidationFailed(issues_from_pydantic(exc.errors())) from exc
-        return await service.create_user(session, principal, data)
-
-    results: list[BulkUserResult] = []
-    for index, item in enumerate(payload):
-        try:
-            data = UserCreate.model_validate(item)
-        except ValidationError as exc:
-            issues = issues_from_pydantic(exc.errors())
-            for issue in issues:
-                issue["path"] = [index, *issue["path"]]
-            results.append(BulkUserResult(index=index, status=400, error="Validation error.", issues=issues))
-            continue
-        try:
-            user = await service.create_user(session, principal, data)
-        except DealbenchError as exc:
-            results.append(BulkUserResult(index=index, status=exc.status_code, error=exc.message))
-            continue
-        results.append(BulkUserResult(index=index, status=201, user=UserOut.model_validate(user)))
-    response.status_code = 200
+        return json_response(presenter.user(await service.create_user(session, principal, data)), 201)
+    results = await service.create_users(session, principal, payload)
     created = sum(1 for r in results if r.status == 201)
-    return BulkUserAnswer(items=results, created_count=created, error_count=len(results) - created)
+    items = [
+        {
+            "index": r.index,
+            "status": r.status,
+            "user": presenter.user(r.user) if r.user is not None else None,
+            "error": r.error,
+            "issues": r.issues,
+        }
+        for r in results
+    ]
+    return json_response({"items": items, "createdCount": created, "errorCount": len(results) - created})

@@ -32,9 +32,11 @@ _SCALARS: dict[Any, Any] = {
 
 
 def gql_enum(cls: type[enum.Enum]) -> type[enum.Enum]:
-    """Register a Python enum as a GraphQL enum once (under its own name)."""
+    """Register a Python enum as a GraphQL enum once (under its own name, described by the enum's
+    own docstring), whichever domain registers it first."""
     if not hasattr(cls, "__strawberry_definition__"):
-        strawberry.enum(cls)
+        own_doc = cls.__dict__.get("__doc__")
+        strawberry.enum(cls, description=own_doc if own_doc and own_doc != enum.Enum.__doc__ else None)
     return cls
 
 
