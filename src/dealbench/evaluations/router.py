@@ -209,7 +209,4 @@ async def add_library_criterion_to_plan(
     evaluation_id: Annotated[int, Body(alias="evaluationId", embed=True)],
 ) -> Any:
     """Copy a library criterion into a plan (the plan keeps a link to it)."""
-    await service.get_library_criterion(session, principal, id)
-    return await service.add_item(
-        session, principal, evaluation_id, service.CRITERIA, s.CriterionCreate(library_criterion_id=id)
-    )
+    return await service.add_library_criterion_to_plan(session, principal, id, evaluation_id)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.kit.crypto import keyed_hash, new_token
 from dealbench.kit.db import utcnow
-from dealbench.kit.errors import Forbidden, ValidationFailed
+from dealbench.kit.errors import Forbidden, NotFound, ValidationFailed
 from dealbench.kit.pagination import ListParams, paginate
 from dealbench.kit.principal import Principal
 from dealbench.kit.scopes import covers, is_valid_scope
@@ -88,7 +88,10 @@ async def create_token(
     if data.user_id is None:
         principal.require_admin("creating organization tokens")
     else:
-        user = await get_user(session, principal, data.user_id)
+        try:
+            user = await get_user(session, principal, data.user_id)
+        except NotFound as exc:
+            raise ValidationFailed.at(["userId"], f"User {data.user_id} not found.") from exc
         if principal.user is None or principal.user.id != user.id:
             principal.require_admin("creating tokens for other users")
     scopes = validate_scopes(data.scopes) if data.scopes is not None else principal.scopes
