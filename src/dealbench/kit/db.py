@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, event
+from sqlalchemy import JSON, DateTime, MetaData, event, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -110,3 +110,15 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+
+async def lock_key(session: AsyncSession, namespace: int, key: str) -> None:
+    """Serialize the transactions that take the same ``(namespace, key)`` until they end.
+
+    For check-then-insert rules no unique index can state (e.g. one *pending* invitation per email):
+    on PostgreSQL a transaction-level advisory lock on ``hashtext(key)``; on SQLite writers already
+    run one at a time (``BEGIN IMMEDIATE``).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(namespace, func.hashtext(key))))
