@@ -28,4 +28,5 @@ class Query:
         items, total = await ctx(info).call(
             "contacts:read", service.list_contacts, paging(limit, offset), deal_id=deal_id
         )
-        return page(items, total)
+        # The wire shape, not the row: ``accountId`` is the column ``account_external_id``.
+        return page([ContactOut.model_validate(c) for c in items], total)
