@@ -125,6 +125,7 @@ async def test_templates_make_folders_and_fields(docs: Docs) -> None:
     assert r.json()["fields"][0]["name"] == "Status"
     r = await docs.client.delete(f"/v1/templates/{template['id']}", headers=docs.headers)
     assert r.status_code == 200
+    assert (await docs.client.get(f"/v1/templates/{template['id']}", headers=docs.headers)).status_code == 404
     r = await docs.client.get(f"/v1/projects/{project['id']}", headers=docs.headers)
     assert r.json()["templateId"] is None
 
