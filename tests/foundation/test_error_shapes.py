@@ -339,3 +339,34 @@ async def test_a_chunked_body_over_the_limit_is_413(world: World) -> None:
     assert response.request.headers.get("transfer-encoding") == "chunked"
     assert response.status_code == 413, response.text
     assert response.json()["error"]
+
+
+async def test_a_database_error_is_a_500_and_a_value_it_cannot_hold_a_400(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Database errors reach the app's handler: a statement the database refuses is a bug (500 with the
+    request id, nothing of the statement shown); a value it cannot hold, found anywhere in the chain
+    of causes, is the caller's bad input (400), in every dialect."""
+    from sqlalchemy.exc import ProgrammingError, StatementError
+
+    def refused(*_: Any, **__: Any) -> Any:
+        raise ProgrammingError("SELECT secret_column", {}, Exception(SECRET))
+
+    monkeypatch.setattr("dealbench.teams.service.list_teams", refused)
+    failed = await world.client.get("/v1/teams", headers=world.tenant.headers)
+    assert failed.status_code == 500
+    assert failed.headers["x-request-id"] in failed.json()["error"]
+    assert SECRET not in failed.text and "secret_column" not in failed.text
+
+    def too_big(*_: Any, **__: Any) -> Any:
+        try:
+            raise OverflowError("Python int too large to convert to C long")
+        except OverflowError as exc:
+            raise StatementError("bind failed", "SELECT", {}, RuntimeError("wrapped")) from exc
+
+    monkeypatch.setattr("dealbench.teams.service.list_teams", too_big)
+    monkeypatch.setattr("dealbench.pipeline.service.my_opportunities", too_big)
+    bad = await world.client.get("/v1/teams", headers=world.tenant.headers)
+    assert bad.status_code == 400 and "out of range" in bad.json()["error"]
+    jsend = await world.client.get(MY, headers=world.tenant.headers)
+    assert jsend.status_code == 400 and jsend.json()["status"] == "fail"
