@@ -17,18 +17,20 @@ from tests.races import statuses
 async def test_deleting_a_document_while_its_content_is_uploaded_again_keeps_the_blob(
     docs: Docs, services: Any
 ) -> None:
-    project = await docs.project()
+    # Two projects: blobs are shared by content across projects, duplicates are a project's own
+    # (the race of an upload with the deletion of the document it duplicates is another test's).
+    project, elsewhere = await docs.project(), await docs.project()
     for _ in range(4):
         content = unique("shared content ").encode()
         first = await docs.upload(project["id"], content, "first.txt")
         deleted, again = await asyncio.gather(
             docs.client.delete(f"/v1/projects/{project['id']}/documents/{first['id']}", headers=docs.headers),
-            docs.upload_raw(project["id"], content, "again.txt"),
+            docs.upload_raw(elsewhere["id"], content, "again.txt"),
         )
         statuses([deleted, again])
         assert (deleted.status_code, again.status_code) == (200, 201), (deleted.text, again.text)
         body = await docs.client.get(
-            f"/v1/projects/{project['id']}/documents/{again.json()['id']}/content", headers=docs.headers
+            f"/v1/projects/{elsewhere['id']}/documents/{again.json()['id']}/content", headers=docs.headers
         )
         assert body.status_code == 200 and body.content == content
 
