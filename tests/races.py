@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import Counter
 from collections.abc import Awaitable
 from typing import Any
@@ -26,7 +25,3 @@ def statuses(responses: list[httpx.Response]) -> Counter[int]:
 
 def bodies(responses: list[httpx.Response], status: int) -> list[Any]:
     return [r.json() for r in responses if r.status_code == status]
-
-
-#: The backend of this test session (``tests/conftest.py`` reads the same variable).
-ON_POSTGRES = bool(os.environ.get("DEALBENCH_TEST_DATABASE_URL"))

@@ -11,7 +11,6 @@ from fastapi import APIRouter
 
 from dealbench.app import create_app
 from dealbench.kit.ratelimit import RateLimiter
-from tests.ratelimits import fresh_window
 
 
 @pytest.fixture
@@ -229,7 +228,6 @@ async def test_maintenance_mode_answers_503(settings: Any, services: Any, tenant
 async def test_rate_limit_headers_and_429(client: Any, factory: Any, tenant: Any) -> None:
     token = await factory.token(tenant, rate_limit_per_minute=3)
     headers = {"X-API-Key": token}
-    await fresh_window()
     seen = [await client.get("/v1/organization", headers=headers) for _ in range(4)]
     assert [r.status_code for r in seen[:3]] == [200, 200, 200]
     assert seen[0].headers["x-ratelimit-limit"] == "3"
@@ -264,7 +262,6 @@ async def test_redis_rate_limit_is_shared_between_processes() -> None:
         pytest.skip("DEALBENCH_TEST_REDIS_URL not set (make test sets it)")
     first, second = RateLimiter(url), RateLimiter(url)  # two processes, one Redis
     key = f"test:{uuid.uuid4().hex}"
-    await fresh_window()
     verdicts = [await (first if i % 2 else second).hit(key, 5) for i in range(6)]
     assert [v.allowed for v in verdicts] == [True] * 5 + [False]
     assert [v.remaining for v in verdicts[:5]] == [4, 3, 2, 1, 0]

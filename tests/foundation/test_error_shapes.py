@@ -17,7 +17,6 @@ from dealbench.kit.dialects import render_error
 from dealbench.kit.errors import Conflict
 from dealbench.kit.services import Services
 from tests.factories import Factory, Tenant, unique
-from tests.ratelimits import fresh_window
 
 SECRET = "secret internals of the failure"
 LIMIT = 4096  # the small apps' body and import limits
@@ -68,7 +67,6 @@ def _gql(query: str, token: str | None = None) -> dict[str, Any]:
 
 async def _limited(w: World, path: str, **kwargs: Any) -> httpx.Response:
     token = await w.factory.token(w.tenant, rate_limit_per_minute=1)
-    await fresh_window()
     first = await w.client.get(path, headers={"X-API-Key": token}, **kwargs)
     assert first.status_code == 200, first.text
     return await w.client.get(path, headers={"X-API-Key": token}, **kwargs)
@@ -211,7 +209,6 @@ async def graphql_415(w: World, _: pytest.MonkeyPatch) -> httpx.Response:
 
 async def graphql_429(w: World, _: pytest.MonkeyPatch) -> httpx.Response:
     """The anonymous limit (per client address) of the small app: 2 a minute."""
-    await fresh_window()
     for _ in range(2):
         ok = await w.small.post("/graphql", **_gql("{ apiVersion }"))
         assert ok.status_code == 200, ok.text

@@ -19,7 +19,6 @@ from dealbench.app import create_app
 from dealbench.kit.services import Services
 from tests.factories import unique
 from tests.races import N, bodies, statuses, together
-from tests.ratelimits import fresh_window
 
 
 async def test_concurrent_invitations_of_one_email_make_one(client: Any, factory: Any) -> None:
@@ -92,7 +91,6 @@ async def test_two_app_instances_share_the_rate_limit_through_redis(
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
             for app in apps
         ]
-        await fresh_window()
         seen = [await clients[i % 2].get("/v1/organization", headers={"X-API-Key": token}) for i in range(5)]
         for c in clients:
             await c.aclose()

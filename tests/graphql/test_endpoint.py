@@ -6,7 +6,6 @@ from typing import Any
 
 from dealbench.models import Role
 from tests.graphql.helpers import codes, gql
-from tests.ratelimits import fresh_window
 
 ME = "{ me { user { user_id email name fullname surname is_admin teams { team_id name } } organization { organization_id name subdomain timezone currency } } }"
 
@@ -322,7 +321,6 @@ async def test_depth_limit(client: Any) -> None:
 async def test_rate_limited_is_429_in_graphql_shape(client: Any, factory: Any) -> None:
     tenant = await factory.tenant()
     token = await factory.token(tenant, rate_limit_per_minute=1)
-    await fresh_window()
     assert (await gql(client, "{ apiVersion }", token))["data"]
     response = await client.post(
         "/graphql", json={"query": "{ apiVersion }"}, headers={"Authorization": f"Bearer {token}"}

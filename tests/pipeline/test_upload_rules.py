@@ -12,7 +12,6 @@ import httpx
 from dealbench.app import create_app
 from dealbench.models import Role
 from tests.pipeline.helpers import counts, ok, upload
-from tests.ratelimits import fresh_window
 
 
 async def test_error_file_content_neutralization_and_access(client: Any, factory: Any) -> None:
@@ -140,7 +139,6 @@ async def test_tenant_subdomains(client: Any, factory: Any) -> None:
 async def test_rate_limit_answer_is_jsend(client: Any, factory: Any) -> None:
     t = await factory.tenant()
     token = await factory.token(t, rate_limit_per_minute=1)
-    await fresh_window()
     assert (await client.get("/api/v1/opportunities/my", headers={"Authorization": token})).status_code == 200
     r = await client.get("/api/v1/opportunities/my", headers={"Authorization": token})
     assert r.status_code == 429 and r.json()["status"] == "fail" and "Retry-After" in r.headers

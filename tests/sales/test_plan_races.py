@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from tests.races import ON_POSTGRES, N, statuses, together
+from tests.races import N, statuses, together
 
 
 async def _plan(client: Any, headers: dict[str, str]) -> int:
@@ -15,12 +13,6 @@ async def _plan(client: Any, headers: dict[str, str]) -> int:
     return made.json()["id"]  # type: ignore[no-any-return]
 
 
-@pytest.mark.xfail(
-    ON_POSTGRES,
-    strict=True,
-    reason="concurrent additions to one plan read the same item count and share a position "
-    "(read-modify-write of a plan without a row lock; SQLite serializes writers)",
-)
 async def test_concurrent_additions_get_distinct_positions(client: Any, factory: Any) -> None:
     t = await factory.tenant()
     plan = await _plan(client, t.headers)
