@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     var_dir: Path = Path("./var")
     database_url: str = ""
     redis_url: str | None = None
+    #: Prefix of the rate-limit keys in Redis: deployments (or test runs) sharing one Redis keep apart.
+    redis_key_prefix: str = "dealbench-rl"
     secret_key: str | None = None
     rate_limit_per_minute: int = Field(default=50, ge=1)
     #: What rate limits do while Redis fails: ``local`` (each process limits alone), ``open`` (no

@@ -1,116 +1,98 @@
-"""Another tenant's projects, folders, documents, versions, fields, templates (documents domain)."""
+"""Projects, access grants, templates, folders, documents, versions and fields of a tenant, made
+through the API (real uploads: the content route streams a stored blob)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from dealbench.models import (
-    DocTemplate,
-    Document,
-    DocumentVersion,
-    FieldType,
-    Folder,
-    Project,
-    ProjectField,
-    Role,
-    Team,
-)
+from tests.cross_tenant import Ctx, Made, Maker
+from tests.factories import unique
 
 
-async def _world(factory: Any, other: Any) -> dict[str, Any]:
-    """One of everything in ``other``; the path values name them all."""
-    user = await factory.user(other, role=Role.MEMBER)
-    sha = "0" * 64
-    async with factory.services.sessionmaker() as s:
-        org = other.org.id
-        template = DocTemplate(organization_id=org, name="other template", folders=[], fields=[])
-        team = Team(organization_id=org, name="other team")
-        project = Project(organization_id=org, name="other project")
-        s.add_all([template, team, project])
-        await s.flush()
-        folder = Folder(organization_id=org, project_id=project.id, name="Other", path="Other")
-        field = ProjectField(
-            organization_id=org, project_id=project.id, name="Other", type=FieldType.SHORT_TEXT
-        )
-        s.add_all([folder, field])
-        await s.flush()
-        doc = Document(
-            organization_id=org,
-            project_id=project.id,
-            folder_id=folder.id,
-            name="other.txt",
-            file_name="other.txt",
-            content_type="text/plain",
-            size=0,
-            sha256=sha,
-            md5="0" * 32,
-            field_values={},
-        )
-        s.add(doc)
-        await s.flush()
-        version = DocumentVersion(
-            organization_id=org,
-            project_id=project.id,
-            document_id=doc.id,
-            number=1,
-            file_name="other.txt",
-            content_type="text/plain",
-            size=0,
-            sha256=sha,
-            md5="0" * 32,
-            storage_key="blobs/00/00/" + sha,
-        )
-        s.add(version)
-        await s.flush()
-        doc.current_version_id = version.id
-        await s.commit()
+async def _project(ctx: Ctx) -> dict[str, Any]:
+    return await ctx.post("/v1/projects", {"name": unique("project ")})  # type: ignore[no-any-return]
+
+
+async def _world(ctx: Ctx) -> dict[str, Any]:
+    """One of everything in a project; the values name every path parameter of the domain."""
+    project = await _project(ctx)
+    pid = project["id"]
+    user = await ctx.factory.user(ctx.tenant)
+    team = await ctx.post("/v1/teams", {"name": unique("team ")})
+    await ctx.call("PUT", f"/v1/projects/{pid}/users/{user.email}")
+    await ctx.call("PUT", f"/v1/projects/{pid}/teams/{team['id']}")
+    folder = await ctx.post(f"/v1/projects/{pid}/folders", {"name": unique("Folder")})
+    target = await ctx.post(f"/v1/projects/{pid}/folders", {"name": unique("Target")})
+    field = await ctx.post(f"/v1/projects/{pid}/fields", {"name": unique("F"), "type": "SHORT_TEXT"})
+    doc = await ctx.upload(f"/v1/projects/{pid}/documents", folderId=str(folder["id"]))
+    first_version = doc["currentVersionId"]
+    await ctx.upload(f"/v1/projects/{pid}/documents/{doc['id']}/replace")
     return {
-        "projectId": project.id,
-        "templateId": template.id,
-        "teamId": team.id,
+        "projectId": pid,
         "email": user.email,
-        "folder": folder.id,
-        "folderId": folder.id,
-        "documentId": doc.id,
-        "versionId": version.id,
-        "fieldId": field.id,
+        "teamId": team["id"],
+        "folder": folder["id"],
+        "folderId": target["id"],
+        "documentId": doc["id"],
+        "versionId": first_version,
+        "fieldId": field["id"],
     }
 
 
-def _with(json: dict[str, Any] | None) -> Callable[[Any, Any], Awaitable[dict[str, Any]]]:
-    async def maker(factory: Any, other: Any) -> dict[str, Any]:
-        made: dict[str, Any] = {"path": await _world(factory, other)}
-        if json is not None:
-            made["json"] = json
-        return made
+def _with(**extra: Any) -> Maker:
+    async def make(ctx: Ctx) -> Made:
+        return {"path": await _world(ctx), **extra}
 
-    return maker
+    return make
 
 
-_plain = _with(None)
+async def _empty_project(ctx: Ctx) -> Made:
+    return {"path": {"projectId": (await _project(ctx))["id"]}}
 
-ROUTES = {
-    "* /v1/projects/{projectId}": _plain,
+
+async def _empty_folder(ctx: Ctx) -> Made:
+    pid = (await _project(ctx))["id"]
+    folder = await ctx.post(f"/v1/projects/{pid}/folders", {"name": unique("Empty")})
+    return {"path": {"projectId": pid, "folderId": folder["id"]}}
+
+
+async def _template(ctx: Ctx) -> Made:
+    template = await ctx.post("/v1/templates", {"name": unique("template ")})
+    return {"path": {"templateId": template["id"]}}
+
+
+def _file() -> dict[str, Any]:
+    return {"file": ("mine.txt", unique("mine ").encode(), "text/plain")}
+
+
+_plain = _with()
+
+ROUTES: dict[str, Maker] = {
+    "GET /v1/projects/{projectId}": _plain,
+    "PUT /v1/projects/{projectId}": _plain,
+    "PATCH /v1/projects/{projectId}": _plain,
+    "POST /v1/projects/{projectId}": _plain,
+    "DELETE /v1/projects/{projectId}": _empty_project,
     "* /v1/projects/{projectId}/users": _plain,
     "* /v1/projects/{projectId}/users/{email}": _plain,
     "* /v1/projects/{projectId}/teams": _plain,
     "* /v1/projects/{projectId}/teams/{teamId}": _plain,
     "GET /v1/projects/{projectId}/fields": _plain,
-    "POST /v1/projects/{projectId}/fields": _with({"name": "Mine", "type": "SHORT_TEXT"}),
+    "POST /v1/projects/{projectId}/fields": _with(json={"name": "Mine", "type": "SHORT_TEXT"}),
     "* /v1/projects/{projectId}/activity": _plain,
-    "* /v1/templates/{templateId}": _plain,
+    "* /v1/templates/{templateId}": _template,
     "GET /v1/projects/{projectId}/folders": _plain,
-    "POST /v1/projects/{projectId}/folders": _with({"name": "Mine"}),
+    "POST /v1/projects/{projectId}/folders": _with(json={"name": "Mine"}),
     "* /v1/projects/{projectId}/folders/{folder}": _plain,
-    "* /v1/projects/{projectId}/folders/{folderId}": _plain,
-    "* /v1/projects/{projectId}/documents": _plain,
+    "DELETE /v1/projects/{projectId}/folders/{folderId}": _empty_folder,
+    "GET /v1/projects/{projectId}/documents": _plain,
+    "POST /v1/projects/{projectId}/documents": _with(files=_file()),
     "* /v1/projects/{projectId}/documents/folder/{folderId}": _plain,
     "* /v1/projects/{projectId}/documents/{documentId}": _plain,
-    "* /v1/projects/{projectId}/documents/{documentId}/replace": _plain,
+    "* /v1/projects/{projectId}/documents/{documentId}/replace": _with(files=_file()),
     "* /v1/projects/{projectId}/documents/{documentId}/versions": _plain,
     "* /v1/projects/{projectId}/documents/{documentId}/versions/{versionId}": _plain,
-    "* /v1/projects/{projectId}/documents/{documentId}/fields/{fieldId}": _with({"value": "x"}),
+    "* /v1/projects/{projectId}/documents/{documentId}/fields/{fieldId}": _with(json={"value": "x"}),
     "* /v1/projects/{projectId}/documents/{documentId}/{folderId}": _plain,
     "* /v1/projects/{projectId}/documents/{documentId}/content": _plain,
 }

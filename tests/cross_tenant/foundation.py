@@ -1,55 +1,52 @@
+"""Users, teams, invitations and tokens of a tenant, made through the API."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from dealbench.models import Role
+from tests.cross_tenant import Ctx, Made, Maker
+from tests.factories import unique
 
 
-async def _user(factory: Any, other: Any) -> dict[str, Any]:
-    user = await factory.user(other, role=Role.MEMBER)
+async def _user(ctx: Ctx) -> Made:
+    user = await ctx.factory.user(ctx.tenant, role=Role.MEMBER)
     return {"path": {"id": user.id, "userId": user.id}}
 
 
-async def _team(factory: Any, other: Any) -> dict[str, Any]:
-    from dealbench.models import Team
-
-    async with factory.services.sessionmaker() as session:
-        team = Team(organization_id=other.org.id, name="other team")
-        session.add(team)
-        await session.commit()
-    user = await factory.user(other)
-    return {"path": {"teamId": team.id, "email": user.email}}
+async def _team(ctx: Ctx) -> dict[str, Any]:
+    return await ctx.post("/v1/teams", {"name": unique("team ")})  # type: ignore[no-any-return]
 
 
-async def _invitation(factory: Any, other: Any) -> dict[str, Any]:
-    from datetime import timedelta
+def _team_and_user(*, member: bool) -> Maker:
+    async def make(ctx: Ctx) -> Made:
+        team = await _team(ctx)
+        user = await ctx.factory.user(ctx.tenant)
+        if member:
+            await ctx.call("PUT", f"/v1/teams/{team['id']}/users/{user.email}")
+        return {"path": {"teamId": team["id"], "email": user.email}}
 
-    from dealbench.kit.db import utcnow
-    from dealbench.models import Invitation
-
-    async with factory.services.sessionmaker() as session:
-        inv = Invitation(
-            organization_id=other.org.id,
-            invitee_email="someone@example.com",
-            role=Role.MEMBER,
-            code_hash=f"x{other.org.id}",
-            expires_at=utcnow() + timedelta(days=1),
-        )
-        session.add(inv)
-        await session.commit()
-    return {"path": {"id": inv.id}}
+    return make
 
 
-async def _token(factory: Any, other: Any) -> dict[str, Any]:
-    return {"path": {"id": other.token_row.id}}
+async def _invitation(ctx: Ctx) -> Made:
+    inv = await ctx.post(
+        "/v1/organization/invitations", {"inviteeEmail": f"{unique('inv')}@example.com", "role": "MEMBER"}
+    )
+    return {"path": {"id": inv["id"]}}
 
 
-ROUTES = {
+async def _token(ctx: Ctx) -> Made:
+    token = await ctx.post("/v1/tokens", {"name": unique("token ")})
+    return {"path": {"id": token["id"]}}
+
+
+ROUTES: dict[str, Maker] = {
     "DELETE /v1/organization/users/{id}": _user,
     "GET /v1/user/id/{userId}": _user,
-    "GET /v1/teams/{teamId}/users": _team,
-    "PUT /v1/teams/{teamId}/users/{email}": _team,
-    "DELETE /v1/teams/{teamId}/users/{email}": _team,
+    "GET /v1/teams/{teamId}/users": _team_and_user(member=True),
+    "PUT /v1/teams/{teamId}/users/{email}": _team_and_user(member=False),
+    "DELETE /v1/teams/{teamId}/users/{email}": _team_and_user(member=True),
     "POST /v1/organization/invitations/{id}/revoke": _invitation,
     "DELETE /v1/tokens/{id}": _token,
 }

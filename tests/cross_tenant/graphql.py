@@ -5,8 +5,6 @@ NOT_FOUND for another tenant's object)."""
 
 from __future__ import annotations
 
-ROUTES: dict[str, object] = {}
-
 PUBLIC = {
     "GET /graphql",
     "POST /graphql",

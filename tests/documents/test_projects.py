@@ -57,7 +57,8 @@ async def test_bad_project_input_is_400(docs: Docs) -> None:
         assert r.status_code == 400, body
         assert r.json()["error"] == "Validation error."
     r = await docs.client.post("/v1/projects", json={"name": "x", "templateId": 999999}, headers=docs.headers)
-    assert r.status_code == 404
+    assert r.status_code == 400  # an id in the body that names nothing: bad input at that path
+    assert r.json()["issues"][0]["path"] == ["templateId"]
     r = await docs.client.post("/v1/projects", json={"name": "x", "dealId": "nonsense"}, headers=docs.headers)
     assert r.status_code == 400
     r = await docs.client.get("/v1/projects/abc", headers=docs.headers)
@@ -82,7 +83,8 @@ async def test_project_linked_to_a_deal(docs: Docs, factory: Any) -> None:
     other = await factory.tenant()
     foreign = await _deal(factory, other)
     r = await docs.client.post("/v1/projects", json={"name": "x", "dealId": foreign.id}, headers=docs.headers)
-    assert r.status_code == 404
+    assert r.status_code == 400  # another tenant's deal does not exist here: bad input at dealId
+    assert r.json()["issues"][0]["path"] == ["dealId"]
 
 
 async def test_templates_make_folders_and_fields(docs: Docs) -> None:
@@ -123,6 +125,7 @@ async def test_templates_make_folders_and_fields(docs: Docs) -> None:
     assert r.json()["fields"][0]["name"] == "Status"
     r = await docs.client.delete(f"/v1/templates/{template['id']}", headers=docs.headers)
     assert r.status_code == 200
+    assert (await docs.client.get(f"/v1/templates/{template['id']}", headers=docs.headers)).status_code == 404
     r = await docs.client.get(f"/v1/projects/{project['id']}", headers=docs.headers)
     assert r.json()["templateId"] is None
 

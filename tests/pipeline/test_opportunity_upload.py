@@ -4,16 +4,7 @@ import csv
 import io
 from typing import Any
 
-from sqlalchemy import select
-
-from dealbench.models import Deal
-from tests.pipeline.helpers import OPP_HEADER, ok, upload
-
-
-async def _deals(factory: Any, org_id: int) -> dict[str, Deal]:
-    async with factory.services.sessionmaker() as session:
-        rows = (await session.execute(select(Deal).where(Deal.organization_id == org_id))).scalars()
-        return {d.vendor_entity_id: d for d in rows}
+from tests.pipeline.helpers import OPP_HEADER, deals_by_eid, ok, upload
 
 
 async def test_upload_creates_then_updates_deals(client: Any, factory: Any) -> None:
@@ -31,7 +22,7 @@ async def test_upload_creates_then_updates_deals(client: Any, factory: Any) -> N
     assert data["error_file"] == ""
     assert data["ignored_columns"] == []
     assert len(data["warnings"]) == 1 and "nobody@example.com" in data["warnings"][0]
-    deals = await _deals(factory, t.org.id)
+    deals = await deals_by_eid(client, t.headers)
     d = deals["334j0HHBF"]
     assert d.name == "Phone Install for Southern Railway"
     assert d.amount == 80000
@@ -47,13 +38,13 @@ async def test_upload_creates_then_updates_deals(client: Any, factory: Any) -> N
 
     # the same file again: same state, nothing rewritten
     ok(await upload(client, "opportunities", csv, t.headers))
-    again = await _deals(factory, t.org.id)
+    again = await deals_by_eid(client, t.headers)
     assert {k: v.updated_at for k, v in again.items()} == {k: v.updated_at for k, v in deals.items()}
     assert len(again) == 2
 
     # an update of one column
     ok(await upload(client, "opportunities", "opp_id,opp_name,amount\n334j0HHBF,Renamed,1\n", t.headers))
-    after = await _deals(factory, t.org.id)
+    after = await deals_by_eid(client, t.headers)
     assert after["334j0HHBF"].name == "Renamed" and after["334j0HHBF"].amount == 1
     assert after["334j0HHBF"].account_name == "Southern Railway"  # columns absent from the file stay
     assert after["334j0HHBF"].uuid == d.uuid
@@ -80,7 +71,7 @@ async def test_header_variants_are_matched(client: Any, factory: Any) -> None:
     ):
         data = ok(await upload(client, "opportunities", f"{header}\nH{i},Name {i}\n", t.headers))
         assert data["total_imported_rows"] == 1, (header, data)
-    deals = await _deals(factory, t.org.id)
+    deals = await deals_by_eid(client, t.headers)
     assert set(deals) == {"H0", "H1", "H2", "H3"}
 
 
@@ -94,7 +85,7 @@ async def test_real_export_snake_case_headers(client: Any, factory: Any) -> None
     data = ok(await upload(client, "opportunities", csv, t.headers))
     assert data["total_imported_rows"] == 1
     assert data["ignored_columns"] == ["Region"]
-    d = (await _deals(factory, t.org.id))["O1"]
+    d = (await deals_by_eid(client, t.headers))["O1"]
     assert (d.account_name, d.company_vendor_entity_id, d.owner_user_id, d.stage) == (
         "Acme",
         "A1",
@@ -131,7 +122,7 @@ async def test_encodings_delimiters_quotes_and_blank_lines(client: Any, factory:
     )
     data = ok(await upload(client, "opportunities", quoted, t.headers))
     assert (data["total_original_rows"], data["total_imported_rows"], data["total_error_rows"]) == (2, 2, 0)
-    deals = await _deals(factory, t.org.id)
+    deals = await deals_by_eid(client, t.headers)
     assert deals["E1"].name == "Café crème"
     assert deals["E2"].name == "Société Générale \u2013 €" and deals["E2"].amount == 1234.5
     assert deals["E3"].next_step == "call, then email"
@@ -155,7 +146,7 @@ async def test_amounts_and_dates(client: Any, factory: Any) -> None:
     )
     data = ok(await upload(client, "opportunities", csv, t.headers))
     assert (data["total_original_rows"], data["total_imported_rows"], data["total_error_rows"]) == (9, 4, 5)
-    deals = await _deals(factory, t.org.id)
+    deals = await deals_by_eid(client, t.headers)
     assert [deals[k].amount for k in ("A1", "A2", "A3", "A4")] == [80000, 80000.5, 80000, 1200]
     days = {deals[k].close_date.date().isoformat() for k in ("A1", "A2", "A3", "A4")}
     assert days == {"2017-02-15"}
@@ -168,18 +159,16 @@ async def test_duplicate_ids_in_one_file_last_wins(client: Any, factory: Any) ->
     data = ok(await upload(client, "opportunities", csv, t.headers))
     assert data["total_imported_rows"] == 3
     assert any("last one was kept" in w for w in data["warnings"])
-    assert (await _deals(factory, t.org.id))["D1"].name == "second"
+    assert (await deals_by_eid(client, t.headers))["D1"].name == "second"
 
 
 async def test_deleted_deal_comes_back_and_v1_sees_it(client: Any, factory: Any) -> None:
     t = await factory.tenant()
     ok(await upload(client, "opportunities", "opp_id,opp_name\nR1,first\n", t.headers))
-    async with factory.services.sessionmaker() as session:
-        deal = (await session.execute(select(Deal).where(Deal.organization_id == t.org.id))).scalar_one()
-        deal.deleted = True
-        await session.commit()
+    deal = (await deals_by_eid(client, t.headers))["R1"]
+    assert (await client.delete(f"/v1/deals/{deal.id}", headers=t.headers)).json()["deleted"] is True
     ok(await upload(client, "opportunities", "opp_id,opp_name\nR1,first\n", t.headers))
-    assert not (await _deals(factory, t.org.id))["R1"].deleted
+    assert not (await deals_by_eid(client, t.headers))["R1"].deleted
 
 
 async def test_dates_out_of_range_are_error_rows(client: Any, factory: Any) -> None:
@@ -206,7 +195,7 @@ async def test_text_values_survive_staging_verbatim(client: Any, factory: Any) -
     csv.writer(buffer).writerows(rows)
     data = ok(await upload(client, "opportunities", buffer.getvalue(), t.headers))
     assert data["total_imported_rows"] == 5 and data["total_error_rows"] == 0
-    deals = await _deals(factory, t.org.id)
+    deals = await deals_by_eid(client, t.headers)
     assert {k: (d.name, d.next_step) for k, d in deals.items()} == {
         "T1": ('He said "hi", then left', "line1\nline2"),
         "T2": ("cr\ronly", "\\."),

@@ -8,22 +8,10 @@ import io
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
 
 from dealbench.app import create_app
-from dealbench.models import Deal, ImportRun, Role
-from tests.pipeline.helpers import ok, upload
-
-
-async def _count(factory: Any, model: Any, org_id: int) -> int:
-    async with factory.services.sessionmaker() as session:
-        return int(
-            (
-                await session.execute(
-                    select(func.count()).select_from(model).where(model.organization_id == org_id)
-                )
-            ).scalar_one()
-        )
+from dealbench.models import Role
+from tests.pipeline.helpers import counts, ok, upload
 
 
 async def test_error_file_content_neutralization_and_access(client: Any, factory: Any) -> None:
@@ -98,8 +86,7 @@ async def test_file_over_20_mb_is_413_and_nothing_is_stored(client: Any, factory
     assert r.status_code == 413
     body = r.json()
     assert body["status"] == "fail" and "20 MB" in body["data"]["file"]
-    assert await _count(factory, Deal, t.org.id) == 0
-    assert await _count(factory, ImportRun, t.org.id) == 0
+    assert await counts(client, t.headers) == (0, 0)
 
 
 async def test_bad_requests_are_jsend_4xx(client: Any, factory: Any) -> None:
@@ -200,7 +187,7 @@ async def test_concurrent_uploads_do_not_deadlock_or_duplicate(client: Any, fact
         *(upload(client, "opportunities", body, t.headers) for body in (a, b, a, b))
     )
     assert all(r.status_code == 200 for r in results), [r.text for r in results]
-    assert await _count(factory, Deal, t.org.id) == 300
+    assert (await counts(client, t.headers))[0] == 300
 
 
 async def test_oversized_chunked_upload_is_refused_while_streaming(client: Any, factory: Any) -> None:
@@ -226,7 +213,7 @@ async def test_oversized_chunked_upload_is_refused_while_streaming(client: Any, 
     )
     assert r.status_code == 413 and r.json()["status"] == "fail"
     assert sent[0] < 30 * 1024 * 1024
-    assert await _count(factory, ImportRun, t.org.id) == 0
+    assert (await counts(client, t.headers))[1] == 0
 
 
 async def test_each_row_error_kind(client: Any, factory: Any) -> None:

@@ -259,7 +259,8 @@ async def test_sales_processes_and_stages(client: Any, factory: Any) -> None:
     assert (
         await client.patch(f"/v1/sales-processes/{proc['id']}", headers=t.headers, json={"name": None})
     ).status_code == 400
-    await client.delete(f"/v1/sales-processes/{proc['id']}", headers=t.headers)
+    gone = await client.delete(f"/v1/sales-processes/{proc['id']}", headers=t.headers)
+    assert gone.status_code == 200
     assert (await client.get("/v1/sales-processes", headers=t.headers)).json()["totalCount"] == 1
     assert (await client.get("/v1/sales-processes?includeDeleted=true", headers=t.headers)).json()[
         "totalCount"

@@ -120,7 +120,7 @@ async def test_plan_content_progress_reorder_and_activity(client: Any, factory: 
     r = await client.delete(f"{base}/phases/{p1['id']}", headers=t.headers)
     assert r.status_code == 200
     crit = (await client.get(f"{base}/criteria", headers=t.headers)).json()["items"]
-    assert all(c["phaseId"] is None for c in crit)
+    assert crit and all(c["phaseId"] is None for c in crit)
     assert (await client.delete(f"{base}/phases/{p1['id']}", headers=t.headers)).status_code == 404
     activity = (await client.get(f"{base}/activity", headers=t.headers)).json()
     actions = [a["action"] for a in activity["items"]]
@@ -204,7 +204,9 @@ async def test_templates_and_criteria_library(client: Any, factory: Any) -> None
     assert r.json()["title"] == "Renamed" and len(r.json()["phases"]) == 2
     assert (await client.get("/v1/plan-templates", headers=t.headers)).json()["totalCount"] == 1
     assert (await client.delete(f"/v1/plan-templates/{tpl_id}", headers=t.headers)).status_code == 200
+    assert (await client.get(f"/v1/plan-templates/{tpl_id}", headers=t.headers)).status_code == 404
     assert (await client.get(base, headers=t.headers)).json()["derivedFromTemplateId"] is None
     assert (await client.delete(f"/v1/criteria/{lib['id']}", headers=t.headers)).status_code == 200
+    assert (await client.get(f"/v1/criteria/{lib['id']}", headers=t.headers)).status_code == 404
     crit = (await client.get(f"{base}/criteria", headers=t.headers)).json()["items"]
     assert crit[0]["libraryCriterionId"] is None and crit[0]["title"] == "SSO"

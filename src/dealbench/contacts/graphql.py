@@ -27,4 +27,5 @@ class Query:
         deal_id: int | None = None,
     ) -> Page[ContactType] | None:  # type: ignore[valid-type]
         items, total = await ctx(info).call(service.list_contacts, paging(limit, offset), deal_id=deal_id)
-        return page(items, total)
+        # The wire shape, not the row: ``accountId`` is the column ``account_external_id``.
+        return page([ContactOut.model_validate(c) for c in items], total)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
 from dealbench.contacts.schemas import ContactCreate, ContactUpdate
-from dealbench.kit.db import utcnow
+from dealbench.kit.db import unique_or_conflict, utcnow
 from dealbench.kit.errors import Conflict, ValidationFailed
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant
@@ -58,16 +57,6 @@ async def get_contact(
     )
 
 
-async def _flush_unique(session: AsyncSession, contact: Contact) -> None:
-    """Write the contact; an email taken by a concurrent request meanwhile is a 409, not a 500."""
-    try:
-        async with session.begin_nested():
-            session.add(contact)
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"A contact with email '{contact.email}' already exists.") from exc
-
-
 def _values(data: dict[str, Any]) -> dict[str, Any]:
     return {_COLUMN.get(k, k): v for k, v in data.items()}
 
@@ -80,7 +69,8 @@ async def create_contact(session: AsyncSession, principal: Principal, data: Cont
     if not values.get("full_name"):
         values["full_name"] = " ".join(p for p in (data.first_name, data.last_name) if p) or None
     contact = Contact(organization_id=principal.organization_id, **values)
-    await _flush_unique(session, contact)
+    async with unique_or_conflict(session, f"A contact with email '{contact.email}' already exists."):
+        session.add(contact)
     return contact
 
 
@@ -95,10 +85,11 @@ async def update_contact(
         await _check_email_free(session, principal, changes["email"], except_id=contact.id)
     if changes.get("deal_id") is not None:
         await _check_deal(session, principal, changes["deal_id"], "dealId")
-    for key, value in _values(changes).items():
-        setattr(contact, key, value)
-    contact.updated_at = utcnow()
-    await _flush_unique(session, contact)
+    email = changes.get("email", contact.email)
+    async with unique_or_conflict(session, f"A contact with email '{email}' already exists."):
+        for key, value in _values(changes).items():
+            setattr(contact, key, value)
+        contact.updated_at = utcnow()
     return contact
 
 

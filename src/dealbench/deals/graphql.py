@@ -18,7 +18,7 @@ from dealbench.deals.schemas import DealCreate, DealOut, DealUpdate, NoteCreate,
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
 from dealbench.kit.graphql.generate import input_type, output_type
-from dealbench.kit.graphql.types import Page, WireRow, page, paging, to_model
+from dealbench.kit.graphql.types import Page, page, paging, to_model, wire
 
 if TYPE_CHECKING:
     from dealbench.graphql.composed import Deal
@@ -33,7 +33,7 @@ DealRef = Annotated["Deal", strawberry.lazy("dealbench.graphql.composed")]
 
 
 def _deal(obj: Any) -> Any:
-    return WireRow(presenter.deal(obj))
+    return wire(presenter.deal(obj))
 
 
 @strawberry.type
@@ -91,4 +91,4 @@ class Mutation:
         self, info: strawberry.Info, id: strawberry.ID, input: NoteCreateInput
     ) -> NoteType | None:
         data = to_model(NoteCreate, input)
-        return WireRow(presenter.note(await ctx(info).mutate(service.add_note, str(id), data)))
+        return wire(presenter.note(await ctx(info).mutate(service.add_note, str(id), data)))

@@ -155,20 +155,21 @@ async def list_projects(
 
 
 async def _resolve_deal(session: AsyncSession, principal: Principal, ref: int | str) -> Deal:
-    """A deal of the organization by numeric id or ``eid:<vendorEntityId>`` (404 otherwise)."""
+    """A deal of the organization by numeric id or ``eid:<vendorEntityId>``; any other is bad input
+    (the body's ``dealId``: a deal the caller cannot see is not there)."""
     stmt = in_tenant(Deal, principal.organization_id)
     text = str(ref).strip()
     if text.startswith("eid:") and len(text) > 4:
         stmt = stmt.where(Deal.vendor_entity_id == text[4:])
     elif text.isascii() and text.isdigit():
         if int(text) > 2**31 - 1:
-            raise NotFound("Deal not found.")
+            raise ValidationFailed.at(["dealId"], f"Deal {text} not found.")
         stmt = stmt.where(Deal.id == int(text))
     else:
         raise ValidationFailed.at(["dealId"], "Expected a deal id or 'eid:<vendorEntityId>'.")
     deal = (await session.execute(stmt)).scalar_one_or_none()
     if deal is None:
-        raise NotFound("Deal not found.")
+        raise ValidationFailed.at(["dealId"], f"Deal {text} not found.")
     return deal
 
 
@@ -198,7 +199,10 @@ async def _link_deal(
 async def create_project(session: AsyncSession, principal: Principal, data: ProjectCreate) -> Project:
     template = None
     if data.template_id is not None:
-        template = await get_template(session, principal, data.template_id, lock=Lock.SHARE)
+        try:
+            template = await get_template(session, principal, data.template_id, lock=Lock.SHARE)
+        except NotFound as exc:
+            raise ValidationFailed.at(["templateId"], f"Template {data.template_id} not found.") from exc
     download = data.api_download_enabled
     if download is None:
         download = bool(principal.organization.setting("apiDownloadEnabledDefault"))

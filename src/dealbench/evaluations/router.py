@@ -10,7 +10,7 @@ from dealbench.evaluations import schemas as s
 from dealbench.evaluations import service
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
-from dealbench.kit.schemas import IdOnly, Page
+from dealbench.kit.schemas import IdOnly, Page, PathId
 from dealbench.kit.session import DbSession
 
 router = APIRouter(prefix="/v1", tags=["Evaluations"])
@@ -36,13 +36,13 @@ async def create_evaluation(principal: EvalWrite, session: DbSession, body: s.Ev
 
 
 @router.get("/evaluations/{id}", response_model=s.EvaluationOut)
-async def get_evaluation(id: int, principal: EvalRead, session: DbSession) -> Any:
+async def get_evaluation(id: PathId, principal: EvalRead, session: DbSession) -> Any:
     evaluation = await service.get_evaluation(session, principal, id)
     return (await service.decorate(session, [evaluation]))[0]
 
 
 async def update_evaluation(
-    id: int, principal: EvalWrite, session: DbSession, body: s.EvaluationUpdate
+    id: PathId, principal: EvalWrite, session: DbSession, body: s.EvaluationUpdate
 ) -> Any:
     """Update a plan; `dealId: null` unlinks its deal."""
     evaluation = await service.update_evaluation(session, principal, id, body)
@@ -53,13 +53,15 @@ add_update_route(router, "/evaluations/{id}", update_evaluation, response_model=
 
 
 @router.delete("/evaluations/{id}", response_model=IdOnly)
-async def delete_evaluation(id: int, principal: EvalWrite, session: DbSession) -> IdOnly:
+async def delete_evaluation(id: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
     """Delete a plan with its content; its deal is unlinked."""
     return IdOnly(id=await service.delete_evaluation(session, principal, id))
 
 
 @router.get("/evaluations/{id}/activity", response_model=Page[s.ActivityOut])
-async def list_evaluation_activity(id: int, principal: EvalRead, session: DbSession, paging: Paging) -> Any:
+async def list_evaluation_activity(
+    id: PathId, principal: EvalRead, session: DbSession, paging: Paging
+) -> Any:
     """Every change to the plan: who (user, token), what changed, when; oldest first."""
     items, total = await service.list_activity(session, principal, id, paging)
     return paging.page(items, total)
@@ -69,20 +71,22 @@ def _content_routes(path: str, kind: service.Kind, out: Any, create: Any, change
     base = f"/evaluations/{{id}}/{path}"
     noun = path.replace("-", "_")
 
-    async def list_(id: int, principal: EvalRead, session: DbSession) -> Any:
+    async def list_(id: PathId, principal: EvalRead, session: DbSession) -> Any:
         items = await service.list_items(session, principal, id, kind)
         return {"items": items, "limit": len(items), "offset": 0, "totalCount": len(items)}
 
-    async def add(id: int, principal: EvalWrite, session: DbSession, body: create) -> Any:  # type: ignore[valid-type]
+    async def add(id: PathId, principal: EvalWrite, session: DbSession, body: create) -> Any:  # type: ignore[valid-type]
         return await service.add_item(session, principal, id, kind, body)
 
-    async def update_(id: int, itemId: int, principal: EvalWrite, session: DbSession, body: change) -> Any:  # type: ignore[valid-type]
+    async def update_(
+        id: PathId, itemId: PathId, principal: EvalWrite, session: DbSession, body: change
+    ) -> Any:  # type: ignore[valid-type]
         return await service.update_item(session, principal, id, kind, itemId, body)
 
-    async def delete_(id: int, itemId: int, principal: EvalWrite, session: DbSession) -> IdOnly:
+    async def delete_(id: PathId, itemId: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
         return IdOnly(id=await service.delete_item(session, principal, id, kind, itemId))
 
-    async def reorder(id: int, principal: EvalWrite, session: DbSession, body: s.Reorder) -> Any:
+    async def reorder(id: PathId, principal: EvalWrite, session: DbSession, body: s.Reorder) -> Any:
         items = await service.reorder_items(session, principal, id, kind, body.ids)
         return {"items": items, "limit": len(items), "offset": 0, "totalCount": len(items)}
 
@@ -132,12 +136,12 @@ async def create_plan_template(principal: EvalWrite, session: DbSession, body: s
 
 
 @templates.get("/plan-templates/{id}", response_model=s.PlanTemplateOut)
-async def get_plan_template(id: int, principal: EvalRead, session: DbSession) -> Any:
+async def get_plan_template(id: PathId, principal: EvalRead, session: DbSession) -> Any:
     return service.template_out(await service.get_template(session, principal, id))
 
 
 async def update_plan_template(
-    id: int, principal: EvalWrite, session: DbSession, body: s.PlanTemplateUpdate
+    id: PathId, principal: EvalWrite, session: DbSession, body: s.PlanTemplateUpdate
 ) -> Any:
     """`phases`, `criteria`, `tasks` each replace that part when sent."""
     return service.template_out(await service.update_template(session, principal, id, body))
@@ -147,7 +151,7 @@ add_update_route(templates, "/plan-templates/{id}", update_plan_template, respon
 
 
 @templates.delete("/plan-templates/{id}", response_model=IdOnly)
-async def delete_plan_template(id: int, principal: EvalWrite, session: DbSession) -> IdOnly:
+async def delete_plan_template(id: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
     """Plans made from it keep their content (`derivedFromTemplateId` becomes null)."""
     return IdOnly(id=await service.delete_template(session, principal, id))
 
@@ -176,12 +180,12 @@ async def create_library_criterion(
 
 
 @criteria.get("/criteria/{id}", response_model=s.LibraryCriterionOut)
-async def get_library_criterion(id: int, principal: EvalRead, session: DbSession) -> Any:
+async def get_library_criterion(id: PathId, principal: EvalRead, session: DbSession) -> Any:
     return await service.get_library_criterion(session, principal, id)
 
 
 async def update_library_criterion(
-    id: int, principal: EvalWrite, session: DbSession, body: s.LibraryCriterionUpdate
+    id: PathId, principal: EvalWrite, session: DbSession, body: s.LibraryCriterionUpdate
 ) -> Any:
     return await service.update_library_criterion(session, principal, id, body)
 
@@ -190,26 +194,23 @@ add_update_route(criteria, "/criteria/{id}", update_library_criterion, response_
 
 
 @criteria.delete("/criteria/{id}", response_model=IdOnly)
-async def delete_library_criterion(id: int, principal: EvalWrite, session: DbSession) -> IdOnly:
+async def delete_library_criterion(id: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
     """Plans keep their copies; their link to the library is cleared."""
     return IdOnly(id=await service.delete_library_criterion(session, principal, id))
 
 
 @criteria.get("/criteria/{id}/metrics", response_model=s.CriterionMetrics)
-async def library_criterion_metrics(id: int, principal: EvalRead, session: DbSession) -> Any:
+async def library_criterion_metrics(id: PathId, principal: EvalRead, session: DbSession) -> Any:
     """How many plans use this criterion, their outcomes, and how many of their deals were won or lost."""
     return await service.criterion_metrics(session, principal, id)
 
 
 @criteria.post("/criteria/{id}/add-to-plan", response_model=s.CriterionOut, status_code=201)
 async def add_library_criterion_to_plan(
-    id: int,
+    id: PathId,
     principal: EvalWrite,
     session: DbSession,
     evaluation_id: Annotated[int, Body(alias="evaluationId", embed=True)],
 ) -> Any:
     """Copy a library criterion into a plan (the plan keeps a link to it)."""
-    await service.get_library_criterion(session, principal, id)
-    return await service.add_item(
-        session, principal, evaluation_id, service.CRITERIA, s.CriterionCreate(library_criterion_id=id)
-    )
+    return await service.add_library_criterion_to_plan(session, principal, id, evaluation_id)

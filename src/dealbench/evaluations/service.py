@@ -482,6 +482,13 @@ async def reorder_items(
     evaluation = await get_evaluation(session, principal, evaluation_id, lock=Lock.UPDATE)
     items = await _items(session, evaluation.id, kind)
     by_id = {i.id: i for i in items}
+    unknown = [
+        {"code": "custom", "path": ["ids", i], "message": f"{kind.what} {item_id} not in this plan."}
+        for i, item_id in enumerate(ids)
+        if item_id not in by_id
+    ]
+    if unknown:
+        raise ValidationFailed(unknown)
     if sorted(ids) != sorted(by_id) or len(set(ids)) != len(ids):
         raise ValidationFailed.at(["ids"], f"Send every {kind.what.lower()} id of the plan exactly once.")
     for position, item_id in enumerate(ids):
@@ -544,24 +551,38 @@ def _content(data: Any, old: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 async def _check_library_ids(session: AsyncSession, principal: Principal, content: dict[str, Any]) -> None:
-    wanted = {c.get("libraryCriterionId") for c in content.get("criteria", [])}
-    for phase in content.get("phases", []):
-        wanted |= {c.get("libraryCriterionId") for c in phase.get("criteria", [])}
-    wanted.discard(None)
-    if wanted:
-        found = set(
-            (
-                await session.execute(
-                    select(LibraryCriterion.id).where(
-                        LibraryCriterion.organization_id == principal.organization_id,
-                        LibraryCriterion.id.in_(wanted),
-                    )
+    """Every ``libraryCriterionId`` of a template's content names a criterion of the library of this
+    organization; each one that does not is an issue at its own body path."""
+    at: list[tuple[list[str | int], int]] = [
+        (["criteria", i, "libraryCriterionId"], c["libraryCriterionId"])
+        for i, c in enumerate(content.get("criteria", []))
+        if c.get("libraryCriterionId") is not None
+    ]
+    for p, phase in enumerate(content.get("phases", [])):
+        at += [
+            (["phases", p, "criteria", i, "libraryCriterionId"], c["libraryCriterionId"])
+            for i, c in enumerate(phase.get("criteria", []))
+            if c.get("libraryCriterionId") is not None
+        ]
+    if not at:
+        return
+    found = set(
+        (
+            await session.execute(
+                select(LibraryCriterion.id).where(
+                    LibraryCriterion.organization_id == principal.organization_id,
+                    LibraryCriterion.id.in_({value for _, value in at}),
                 )
-            ).scalars()
-        )
-        missing = sorted(wanted - found)
-        if missing:
-            raise ValidationFailed.at(["criteria"], f"Library criteria not found: {missing}.")
+            )
+        ).scalars()
+    )
+    issues = [
+        {"code": "custom", "path": path, "message": f"Library criterion {value} not found."}
+        for path, value in at
+        if value not in found
+    ]
+    if issues:
+        raise ValidationFailed(issues)
 
 
 async def list_templates(
@@ -693,6 +714,21 @@ async def get_library_criterion(
         criterion_id,
         what="Library criterion",
         lock=lock,
+    )
+
+
+async def add_library_criterion_to_plan(
+    session: AsyncSession, principal: Principal, criterion_id: int, evaluation_id: int
+) -> Any:
+    """Copy a library criterion into a plan; a plan the caller cannot see is bad input (the body's
+    ``evaluationId``), the criterion named in the path a 404."""
+    await get_library_criterion(session, principal, criterion_id)
+    try:
+        await get_evaluation(session, principal, evaluation_id)
+    except NotFound as exc:
+        raise ValidationFailed.at(["evaluationId"], f"Evaluation {evaluation_id} not found.") from exc
+    return await add_item(
+        session, principal, evaluation_id, CRITERIA, s.CriterionCreate(library_criterion_id=criterion_id)
     )
 
 

@@ -17,7 +17,7 @@ from dealbench.invitations.schemas import (
     InvitationOut,
 )
 from dealbench.kit.pagination import Paging
-from dealbench.kit.schemas import IdOnly, Page
+from dealbench.kit.schemas import IdOnly, Page, PathId
 from dealbench.kit.services import AppServices
 from dealbench.kit.session import DbSession
 from dealbench.models import InvitationStatus
@@ -55,7 +55,7 @@ async def create_invitation(
 
 
 @router.post("/organization/invitations/{id}/revoke", response_model=IdOnly)
-async def revoke_invitation(id: int, principal: InvitationsWrite, session: DbSession) -> IdOnly:
+async def revoke_invitation(id: PathId, principal: InvitationsWrite, session: DbSession) -> IdOnly:
     invitation = await service.revoke_invitation(session, principal, id)
     return IdOnly(id=invitation.id)
 

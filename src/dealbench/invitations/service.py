@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dealbench.auth.principal import Principal
 from dealbench.invitations.schemas import InvitationAnswer, InvitationCreate
 from dealbench.kit.crypto import keyed_hash, new_code
-from dealbench.kit.db import utcnow
+from dealbench.kit.db import lock_key, utcnow
 from dealbench.kit.errors import Conflict, NotFound
 from dealbench.kit.pagination import ListParams, paginate
 from dealbench.kit.repository import TenantOf
@@ -20,6 +20,8 @@ from dealbench.users.directory import add_user, find_by_email
 from dealbench.users.schemas import UserCreate
 
 VALIDITY = timedelta(days=7)
+#: ``lock_key`` namespace: one invitation of an email at a time per organization.
+INVITATION_LOCK = 0x696E76  # "inv"
 
 
 async def list_invitations(
@@ -42,6 +44,7 @@ async def create_invitation(
     session: AsyncSession, principal: Principal, data: InvitationCreate, secret_key: str
 ) -> tuple[Invitation, str]:
     email = str(data.invitee_email).strip().lower()
+    await lock_key(session, INVITATION_LOCK, f"{principal.organization_id}:{email}")
     if await find_by_email(session, principal, email) is not None:
         raise Conflict(f"'{email}' is already a member of this organization.")
     pending = await session.execute(

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, event
+from sqlalchemy import JSON, DateTime, MetaData, event, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+
+from dealbench.kit.errors import Conflict
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -110,3 +115,31 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def lock_key(session: AsyncSession, namespace: int, key: str) -> None:
+    """Serialize the transactions that take the same ``(namespace, key)`` until they end.
+
+    For check-then-insert rules no unique index can state (e.g. one *pending* invitation per email):
+    on PostgreSQL a transaction-level advisory lock on ``hashtext(key)``; on SQLite writers already
+    run one at a time (``BEGIN IMMEDIATE``).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(namespace, func.hashtext(key))))
+
+
+@asynccontextmanager
+async def unique_or_conflict(session: AsyncSession, message: str) -> AsyncIterator[None]:
+    """Write inside a savepoint: when a unique index refuses the row (a concurrent request wrote the
+    same key after our check), the savepoint is rolled back and the answer is a 409, never a 500.
+
+    Make the changes *inside* the block: ``begin_nested`` first flushes what is already pending,
+    outside the savepoint, where a refused row would leave the session unusable (and the message
+    could no longer be built from the object): so ``message`` is built beforehand.
+    """
+    try:
+        async with session.begin_nested():
+            yield
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(message) from exc

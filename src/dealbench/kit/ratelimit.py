@@ -128,6 +128,7 @@ class RateLimiter:
         redis_url: str | None = None,
         *,
         failure_mode: FailureMode | str = FailureMode.LOCAL,
+        key_prefix: str = "dealbench-rl",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.url = redis_url
@@ -139,7 +140,7 @@ class RateLimiter:
             self.storage = RedisStorage(
                 uri,
                 implementation="redispy",
-                key_prefix="dealbench-rl",
+                key_prefix=key_prefix,
                 wrap_exceptions=True,
                 socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
                 socket_timeout=REDIS_TIMEOUT_SECONDS,

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 import email_validator
+from fastapi import Path
 from pydantic import (
     AnyUrl,
     BaseModel,
@@ -163,3 +164,9 @@ Url = Annotated[
     BeforeValidator(_url),
     Field(json_schema_extra={"format": "uri"}),
 ]
+
+
+#: Ids are 32-bit integers in the database: a larger one in a path is bad input (400, Zod ``too_big``)
+#: on every backend, never a lookup that PostgreSQL refuses and SQLite answers with a 404.
+MAX_ID = 2**31 - 1
+PathId = Annotated[int, Path(le=MAX_ID)]

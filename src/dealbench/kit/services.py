@@ -30,7 +30,11 @@ class Services:
             settings=settings,
             engine=engine,
             sessionmaker=make_sessionmaker(engine),
-            rate_limiter=RateLimiter(settings.redis_url, failure_mode=settings.rate_limit_failure),
+            rate_limiter=RateLimiter(
+                settings.redis_url,
+                failure_mode=settings.rate_limit_failure,
+                key_prefix=settings.redis_key_prefix,
+            ),
             secret_key=settings.resolved_secret_key(),
         )
 

@@ -10,7 +10,7 @@ from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
-from dealbench.kit.schemas import Page
+from dealbench.kit.schemas import Page, PathId
 from dealbench.kit.session import DbSession
 from dealbench.sales_processes import service
 from dealbench.sales_processes.schemas import (
@@ -46,12 +46,12 @@ async def create_sales_process(
 
 
 @router.get("/sales-processes/{id}", response_model=SalesProcessOut)
-async def get_sales_process(id: int, principal: ProcessesRead, session: DbSession) -> Any:
+async def get_sales_process(id: PathId, principal: ProcessesRead, session: DbSession) -> Any:
     return await service.get_process(session, principal, id)
 
 
 async def update_sales_process(
-    id: int, principal: ProcessesWrite, session: DbSession, body: SalesProcessUpdate
+    id: PathId, principal: ProcessesWrite, session: DbSession, body: SalesProcessUpdate
 ) -> Any:
     return await service.update_process(session, principal, id, body)
 
@@ -60,7 +60,7 @@ add_update_route(router, "/sales-processes/{id}", update_sales_process, response
 
 
 @router.delete("/sales-processes/{id}", response_model=SalesProcessOut)
-async def delete_sales_process(id: int, principal: ProcessesWrite, session: DbSession) -> Any:
+async def delete_sales_process(id: PathId, principal: ProcessesWrite, session: DbSession) -> Any:
     """Soft delete the process and its stages (listed again with `includeDeleted=true`)."""
     return await service.delete_process(session, principal, id)
 
@@ -83,12 +83,12 @@ async def create_sales_process_stage(principal: ProcessesWrite, session: DbSessi
 
 
 @router.get("/sales-process-stages/{id}", response_model=StageOut)
-async def get_sales_process_stage(id: int, principal: ProcessesRead, session: DbSession) -> Any:
+async def get_sales_process_stage(id: PathId, principal: ProcessesRead, session: DbSession) -> Any:
     return await service.get_stage(session, principal, id)
 
 
 async def update_sales_process_stage(
-    id: int, principal: ProcessesWrite, session: DbSession, body: StageUpdate
+    id: PathId, principal: ProcessesWrite, session: DbSession, body: StageUpdate
 ) -> Any:
     """Rename, recategorize, or move (`position`, 0-based) a stage within its process."""
     return await service.update_stage(session, principal, id, body)
@@ -98,5 +98,5 @@ add_update_route(router, "/sales-process-stages/{id}", update_sales_process_stag
 
 
 @router.delete("/sales-process-stages/{id}", response_model=StageOut)
-async def delete_sales_process_stage(id: int, principal: ProcessesWrite, session: DbSession) -> Any:
+async def delete_sales_process_stage(id: PathId, principal: ProcessesWrite, session: DbSession) -> Any:
     return await service.delete_stage(session, principal, id)

@@ -8,11 +8,10 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
-from dealbench.kit.db import utcnow
+from dealbench.kit.db import unique_or_conflict, utcnow
 from dealbench.kit.errors import Conflict, ValidationFailed
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant
@@ -49,16 +48,6 @@ async def get_target(
     )
 
 
-async def _flush_unique(session: AsyncSession, target: SalesTarget) -> None:
-    """Write the target; a (rep, month) taken by a concurrent request meanwhile is a 409."""
-    try:
-        async with session.begin_nested():
-            session.add(target)
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"User {target.user_id} already has a target for {target.month:%Y-%m}.") from exc
-
-
 async def _check_user(session: AsyncSession, principal: Principal, user_id: int) -> None:
     found = (
         await session.execute(
@@ -92,7 +81,10 @@ async def create_target(session: AsyncSession, principal: Principal, data: Sales
     target = SalesTarget(
         organization_id=principal.organization_id, user_id=data.user_id, month=data.month, amount=data.amount
     )
-    await _flush_unique(session, target)
+    async with unique_or_conflict(
+        session, f"User {data.user_id} already has a target for {data.month:%Y-%m}."
+    ):
+        session.add(target)
     return target
 
 
@@ -111,10 +103,10 @@ async def update_target(
     month = changes.get("month", target.month)
     if (user_id, month) != (target.user_id, target.month):
         await _check_free(session, principal, user_id, month, except_id=target.id)
-    for key, value in changes.items():
-        setattr(target, key, value)
-    target.updated_at = utcnow()
-    await _flush_unique(session, target)
+    async with unique_or_conflict(session, f"User {user_id} already has a target for {month:%Y-%m}."):
+        for key, value in changes.items():
+            setattr(target, key, value)
+        target.updated_at = utcnow()
     return target
 
 

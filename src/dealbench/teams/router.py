@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
 from dealbench.kit.pagination import Paging
-from dealbench.kit.schemas import Page
+from dealbench.kit.schemas import Page, PathId
 from dealbench.kit.session import DbSession
 from dealbench.teams import service
 from dealbench.teams.schemas import TeamCreate, TeamOut
@@ -35,18 +35,18 @@ async def create_team(body: TeamCreate, principal: TeamsWrite, session: DbSessio
 
 @router.get("/teams/{teamId}/users", response_model=Page[UserOut])
 async def list_team_users(
-    teamId: int, principal: TeamsRead, session: DbSession, paging: Paging
+    teamId: PathId, principal: TeamsRead, session: DbSession, paging: Paging
 ) -> dict[str, Any]:
     users, total = await service.list_team_users(session, principal, teamId, paging)
     return paging.page(users, total)
 
 
 @router.put("/teams/{teamId}/users/{email}", response_model=UserOut)
-async def add_team_user(teamId: int, email: str, principal: TeamsWrite, session: DbSession) -> Any:
+async def add_team_user(teamId: PathId, email: str, principal: TeamsWrite, session: DbSession) -> Any:
     """Add the user with this email to the team (idempotent)."""
     return await service.add_team_user(session, principal, teamId, email)
 
 
 @router.delete("/teams/{teamId}/users/{email}", response_model=UserOut)
-async def remove_team_user(teamId: int, email: str, principal: TeamsWrite, session: DbSession) -> Any:
+async def remove_team_user(teamId: PathId, email: str, principal: TeamsWrite, session: DbSession) -> Any:
     return await service.remove_team_user(session, principal, teamId, email)

@@ -12,7 +12,7 @@ from dealbench.auth.tokens import scoped
 from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
-from dealbench.kit.schemas import IdOnly, Page
+from dealbench.kit.schemas import IdOnly, Page, PathId
 from dealbench.kit.session import DbSession
 from dealbench.models.sales import TicketState, TicketType
 from dealbench.tickets import service
@@ -55,12 +55,14 @@ async def create_ticket(principal: TicketsWrite, session: DbSession, body: Ticke
 
 
 @router.get("/tickets/{id}", response_model=TicketOut)
-async def get_ticket(id: int, principal: TicketsRead, session: DbSession) -> Response:
+async def get_ticket(id: PathId, principal: TicketsRead, session: DbSession) -> Response:
     ticket = await service.get_ticket(session, principal, id)
     return json_response(await service.ticket_payload(session, ticket))
 
 
-async def update_ticket(id: int, principal: TicketsWrite, session: DbSession, body: TicketUpdate) -> Response:
+async def update_ticket(
+    id: PathId, principal: TicketsWrite, session: DbSession, body: TicketUpdate
+) -> Response:
     """Update an existing ticket. Requires the 'tickets:write' scope. `labels` replaces all labels;
     `deals` lists changes to the links (`delete: true` removes one; links not mentioned stay)."""
     ticket = await service.update_ticket(session, principal, id, body)
@@ -71,5 +73,5 @@ add_update_route(router, "/tickets/{id}", update_ticket, response_model=TicketOu
 
 
 @router.delete("/tickets/{id}", response_model=IdOnly)
-async def delete_ticket(id: int, principal: TicketsWrite, session: DbSession) -> IdOnly:
+async def delete_ticket(id: PathId, principal: TicketsWrite, session: DbSession) -> IdOnly:
     return IdOnly(id=await service.delete_ticket(session, principal, id))

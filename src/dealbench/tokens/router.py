@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
 from dealbench.kit.pagination import Paging
-from dealbench.kit.schemas import Page
+from dealbench.kit.schemas import Page, PathId
 from dealbench.kit.services import AppServices
 from dealbench.kit.session import DbSession
 from dealbench.tokens import service
@@ -54,6 +54,6 @@ async def list_tokens(
 
 
 @router.delete("/tokens/{id}", response_model=TokenOut)
-async def revoke_token(id: int, principal: TokensWrite, session: DbSession) -> Any:
+async def revoke_token(id: PathId, principal: TokensWrite, session: DbSession) -> Any:
     """Revoke a token (idempotent); it answers 401 from then on."""
     return await service.revoke_token(session, principal, id)

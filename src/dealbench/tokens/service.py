@@ -11,7 +11,7 @@ from dealbench.auth.principal import Principal
 from dealbench.auth.scopes import covers, is_valid_scope
 from dealbench.kit.crypto import keyed_hash, new_token
 from dealbench.kit.db import utcnow
-from dealbench.kit.errors import Forbidden, ValidationFailed
+from dealbench.kit.errors import Forbidden, NotFound, ValidationFailed
 from dealbench.kit.pagination import ListParams, paginate
 from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant
 from dealbench.models import ApiToken, Organization, TokenKind, User
@@ -88,7 +88,10 @@ async def create_token(
     if data.user_id is None:
         principal.require_admin("creating organization tokens")
     else:
-        user = await get_user(session, principal, data.user_id)
+        try:
+            user = await get_user(session, principal, data.user_id)
+        except NotFound as exc:
+            raise ValidationFailed.at(["userId"], f"User {data.user_id} not found.") from exc
         if principal.user is None or principal.user.id != user.id:
             principal.require_admin("creating tokens for other users")
     scopes = validate_scopes(data.scopes) if data.scopes is not None else principal.scopes

@@ -9,7 +9,7 @@ import strawberry
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
 from dealbench.kit.graphql.generate import gql_enum, output_type
-from dealbench.kit.graphql.types import Page, WireRow, page, paging
+from dealbench.kit.graphql.types import Page, page, paging, wire
 from dealbench.models import Role
 from dealbench.users import presenter, service
 from dealbench.users.schemas import UserOut
@@ -44,4 +44,4 @@ class Query:
 
     @scoped_field(scope="users:read", description="One user of the organization.")
     async def user(self, info: strawberry.Info, id: int) -> UserRef | None:
-        return WireRow(presenter.user(await ctx(info).call(service.get_user, id)))
+        return wire(presenter.user(await ctx(info).call(service.get_user, id)))

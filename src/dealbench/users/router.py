@@ -12,7 +12,7 @@ from dealbench.auth.tokens import scoped
 from dealbench.kit.errors import ValidationFailed
 from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
-from dealbench.kit.schemas import IdOnly, Page
+from dealbench.kit.schemas import IdOnly, Page, PathId
 from dealbench.kit.session import DbSession
 from dealbench.kit.zod import issues_from_pydantic
 from dealbench.users import presenter, service
@@ -32,7 +32,7 @@ async def list_organization_users(principal: UsersRead, session: DbSession, pagi
 
 
 @router.delete("/organization/users/{id}", response_model=IdOnly)
-async def remove_organization_user(id: int, principal: UsersWrite, session: DbSession) -> IdOnly:
+async def remove_organization_user(id: PathId, principal: UsersWrite, session: DbSession) -> IdOnly:
     """Remove a user; their personal tokens are revoked. The last ADMIN cannot be removed (409)."""
     user = await service.remove_user(session, principal, id)
     return IdOnly(id=user.id)
@@ -57,7 +57,7 @@ async def list_users(principal: UsersRead, session: DbSession, paging: Paging) -
 
 
 @router.get("/user/id/{userId}", response_model=UserOut)
-async def get_user(userId: int, principal: UsersRead, session: DbSession) -> Response:
+async def get_user(userId: PathId, principal: UsersRead, session: DbSession) -> Response:
     return json_response(presenter.user(await service.get_user(session, principal, userId)))
 
 

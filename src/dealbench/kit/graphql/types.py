@@ -133,6 +133,12 @@ def to_model(model: type[M], data: Any, *, path: tuple[str | int, ...] = ("input
         raise ValidationFailed(issues) from exc
 
 
+def wire(data: dict[str, Any]) -> Any:
+    """A presenter's wire dict answered as the GraphQL type whose fields it carries (typed ``Any``:
+    Strawberry reads the fields by attribute, whatever the object)."""
+    return WireRow(data)
+
+
 def orm(obj: Any) -> Any:
     """An ORM object answered as the GraphQL type whose fields it carries (typed ``Any`` for mypy)."""
     return obj
