@@ -23,6 +23,7 @@ from strawberry.types import Info
 from dealbench.kit.errors import Unauthorized
 from dealbench.kit.principal import Principal
 from dealbench.kit.services import Services
+from graphql import DocumentNode
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -52,6 +53,8 @@ class GraphQLContext:
     #: Per-request memo of what resolvers derive from the document (e.g. a field's selections),
     #: computed once per field node instead of once per object.
     memo: dict[Any, Any] = field(default_factory=dict)
+    #: The document, parsed once (within the size limits) by the endpoint.
+    document: DocumentNode | None = None
 
     def require(self, scope: str | None) -> Principal:
         """The principal, after checking ``scope`` (FORBIDDEN) — the same rule as a REST route.
