@@ -2,10 +2,12 @@
 
     run = await import_file(session, ctx, Kind.OPPORTUNITIES, path)
 
-1. The encoding is detected (UTF-8 with or without BOM, else Windows-1252) and the delimiter
-   sniffed (stdlib ``csv``); the header is matched to the kind's fields.
+1. The encoding is detected (UTF-16/32 with a BOM, UTF-8 with or without BOM, else Windows-1252)
+   and the delimiter sniffed (stdlib ``csv``); the header is matched to the kind's fields.
 2. Rows are parsed and validated in batches in a worker thread (bounded memory); rejected rows go
-   to an error CSV (as uploaded, plus an ``error`` column, formula-neutralized).
+   to an error CSV (as uploaded, plus an ``error`` column, formula-neutralized). A file holding a
+   NUL character anywhere is not a CSV text file (400, before any row is read), and neither is one
+   whose last quoted field is never closed.
 3. Valid rows are loaded into a temporary staging table (PostgreSQL ``COPY``, SQLite batched
    ``executemany``), then merged with one ``INSERT ... SELECT ... ON CONFLICT DO UPDATE ... WHERE
    ... IS DISTINCT FROM`` (the last row of a repeated key wins; unchanged rows are not rewritten).
@@ -320,19 +322,25 @@ class RowReader:
         self.users = users
         self.postgres = postgres
         self.zone = _zone(timezone)
-        encoding = detect_encoding(path)
+        detected = detect_encoding(path)
+        if detected.nul_line is not None:
+            raise FileRejected(
+                f"The file is not a CSV text file (it contains a NUL character, line {detected.nul_line})."
+            )
+        encoding = detected.name
         self.encoding = encoding
         with path.open("r", encoding=encoding, errors="replace", newline="") as fh:
             sample = fh.read(SNIFF_BYTES)
-        if "\x00" in sample:
-            raise FileRejected("The file is not a CSV text file (it contains NUL bytes).")
         self.delimiter = sniff_delimiter(sample)
         raw = _CountingReader(path.open("rb"), on_bytes)
         self.fh = io.TextIOWrapper(
             io.BufferedReader(raw, 256 * 1024), encoding=encoding, errors="replace", newline=""
         )
+        #: set when the file's lines ran out: a record the reader then still returns was cut short
+        #: inside a quoted field (the lenient reader would take the rest of the file as its value)
+        self.ended = False
         self.reader = csv.reader(
-            self.fh, delimiter=self.delimiter, quotechar='"', doublequote=True, strict=False
+            self._lines(), delimiter=self.delimiter, quotechar='"', doublequote=True, strict=False
         )
         self.row_no = 0  # spreadsheet row number: the header is row 1
         header: list[str] | None = None
@@ -355,10 +363,22 @@ class RowReader:
         self.warnings = _Warnings()
         self._build = self._builder()
 
+    def _lines(self) -> Iterator[str]:
+        yield from self.fh
+        self.ended = True
+
+    def _unterminated(self, row_no: int) -> FileRejected:
+        return FileRejected(
+            f"The file is not valid CSV: the quoted field that starts on row {row_no} is never closed "
+            "(a '\"' is missing)."
+        )
+
     def _records(self) -> Iterator[list[str]]:
         try:
             for cells in self.reader:
                 self.row_no += 1
+                if self.ended:
+                    raise self._unterminated(self.row_no)
                 yield cells
         except csv.Error as exc:
             raise FileRejected(f"The file is not valid CSV (row {self.row_no + 1}): {exc}.") from None
@@ -381,6 +401,8 @@ class RowReader:
         try:
             for cells in self.reader:
                 row_no += 1
+                if self.ended:
+                    raise self._unterminated(row_no)
                 # blank lines are skipped (and not counted); most rows start with a value
                 if not cells or not (cells[0].strip() or any(c.strip() for c in cells)):
                     continue

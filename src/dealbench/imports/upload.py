@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from dealbench.kit.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from dealbench.kit.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from dealbench.kit.uploads import FileSink, PartInfo, base_name, stream_multipart
 
 
@@ -92,6 +92,8 @@ async def received_csv(request: Request, max_bytes: int) -> AsyncIterator[Receiv
                 raise FileTooLarge(exc.message) from None
             except UnsupportedMediaType as exc:
                 raise NotMultipart(exc.message) from None
+            except ValidationFailed:
+                raise  # names the form field
             except BadRequest as exc:
                 raise FileMissing(exc.message) from None
         if "file" not in got:
