@@ -18,8 +18,8 @@ from starlette.responses import Response
 from dealbench.imports import service
 from dealbench.imports.engine import Kind
 from dealbench.imports.upload import received_csv
-from dealbench.kit.clientinfo import is_https
 from dealbench.kit.errors import ValidationFailed
+from dealbench.kit.links import public_base_url
 from dealbench.kit.mail import MailError
 from dealbench.kit.principal import Principal
 from dealbench.kit.services import Services
@@ -38,12 +38,8 @@ class UploadOutcome:
 
 
 def base_url(request: Request, services: Services) -> str:
-    """The public base URL (``DEALBENCH_PUBLIC_URL``), else the request's own, with the scheme the
-    client used (behind a trusted proxy: the one it forwarded)."""
-    if services.settings.public_url:
-        return services.settings.public_url.rstrip("/")
-    scheme = "https" if is_https(request.scope) else "http"
-    return str(request.base_url.replace(scheme=scheme)).rstrip("/")
+    """The base of the links in answers and emails (``""``: relative links), see ``kit/links.py``."""
+    return public_base_url(request, services.settings)
 
 
 def _flag(value: str, name: str) -> bool:

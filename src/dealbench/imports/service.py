@@ -107,6 +107,7 @@ async def mail_error_file(
         f"  rejected         : {run.total_error_rows}\n\n"
         f"The rejected rows are attached, each with an 'error' column saying why.\n"
         f"They can also be downloaded (with an API token of your organization) at:\n{link}\n"
+        + ("(a path on your Dealbench server)\n" if link.startswith("/") else "")
     )
     msg = build_message(
         sender=sender,
