@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -51,6 +52,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Temporary files that killed processes left behind (spooled uploads, imports): only those
+        # whose process is gone, so a worker starting next to running ones takes nothing from them.
+        from dealbench.documents.storage import get_storage
+
+        await anyio.to_thread.run_sync(services.scratch.clear_leftovers)
+        try:
+            storage = get_storage(services)
+        except ValueError as exc:  # a bad DEALBENCH_STORAGE_URL: document routes will say so
+            log.warning("document storage unavailable: %s", exc)
+        else:
+            await anyio.to_thread.run_sync(storage.clear_leftovers)
         # Everything built so far (schemas, mappers, routes) lives as long as the process: move it out
         # of the collector's reach so full collections stop rescanning it (they caused p99 stalls).
         gc.collect()

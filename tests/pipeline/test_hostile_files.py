@@ -3,6 +3,8 @@ same on both backends, and a refused file stores nothing."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -116,3 +118,21 @@ async def test_nul_in_form_fields_and_file_names(client: Any, factory: Any) -> N
     )
     assert r.status_code == 400 and "NUL" in r.json()["data"]["file"], r.text
     assert await _count(factory, Deal, t.org.id) == 0
+
+
+async def test_the_upload_is_spooled_under_the_data_directory(client: Any, factory: Any, services: Any) -> None:
+    t = await factory.tenant()
+    body, ctype = _multipart(b"Opportunity ID,Opportunity Name\n" + b"S1,spooled\n" * 1000, close=True)
+    seen: list[Path] = []
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield body[: len(body) // 2]
+        seen.extend(services.scratch.directory.glob("dealbench-import-*.csv"))
+        yield body[len(body) // 2 :]
+
+    r = await client.post(
+        "/api/v1/admin/opportunities/upload", content=chunks(), headers={**t.headers, "Content-Type": ctype}
+    )
+    assert ok(r)["total_imported_rows"] == 1000
+    assert len(seen) == 1 and seen[0].is_relative_to(services.settings.var_dir / "tmp")
+    assert not seen[0].exists()  # removed once imported

@@ -65,6 +65,7 @@ def _run(kind: Kind, file: Path, org: str, errors: Path | None) -> None:
                         file,
                         filename=file.name,
                         on_bytes=lambda n: progress.advance(task, n),
+                        tmp_dir=services.scratch.directory,
                     )
                     progress.update(task, description=f"{kind.value} <- {file.name} (committing)")
                     await session.commit()

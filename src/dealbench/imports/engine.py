@@ -274,8 +274,10 @@ class _CountingReader(io.RawIOBase):
 class ErrorFile:
     """The rejected rows, as uploaded plus an ``error`` column, every cell formula-neutralized."""
 
-    def __init__(self, header: list[str]) -> None:
-        self.fh = tempfile.TemporaryFile(mode="w+", encoding="utf-8-sig", newline="")  # noqa: SIM115
+    def __init__(self, header: list[str], tmp_dir: Path | None = None) -> None:
+        self.fh = tempfile.TemporaryFile(  # noqa: SIM115
+            mode="w+", encoding="utf-8-sig", newline="", dir=tmp_dir
+        )
         self.writer = csv.writer(self.fh)
         self.writer.writerow([neutralize(c) for c in header] + ["error"])
         self.count = 0
@@ -317,6 +319,7 @@ class RowReader:
         timezone: str,
         postgres: bool,
         on_bytes: Callable[[int], None] | None = None,
+        tmp_dir: Path | None = None,
     ) -> None:
         self.kind = kind
         self.users = users
@@ -358,7 +361,7 @@ class RowReader:
                 "Missing required column(s): " + ", ".join(self.match.missing) + ".",
                 missing_columns=self.match.missing,
             )
-        self.errors = ErrorFile(header)
+        self.errors = ErrorFile(header, tmp_dir)
         self.total = 0
         self.warnings = _Warnings()
         self._build = self._builder()
@@ -834,12 +837,16 @@ async def import_file(
     *,
     filename: str | None = None,
     on_bytes: Callable[[int], None] | None = None,
+    tmp_dir: Path | None = None,
 ) -> ImportRun:
     """Import one CSV file into the context's organization; the caller commits (one transaction).
     Every import, from the API or the command line, is counted here (``dealbench_imports_total``,
-    ``dealbench_import_rows_total``)."""
+    ``dealbench_import_rows_total``). The error file is spooled in ``tmp_dir`` (the system's
+    temporary directory by default)."""
     try:
-        run = await _import_file(session, ctx, kind, path, filename=filename, on_bytes=on_bytes)
+        run = await _import_file(
+            session, ctx, kind, path, filename=filename, on_bytes=on_bytes, tmp_dir=tmp_dir
+        )
     except Exception:
         metrics.import_failed(kind.value)
         raise
@@ -855,6 +862,7 @@ async def _import_file(
     *,
     filename: str | None,
     on_bytes: Callable[[int], None] | None,
+    tmp_dir: Path | None,
 ) -> ImportRun:
     postgres = session.get_bind().dialect.name == "postgresql"
     users = await _users_by_email(session, ctx.organization_id)
@@ -867,6 +875,7 @@ async def _import_file(
             timezone=ctx.timezone,
             postgres=postgres,
             on_bytes=on_bytes,
+            tmp_dir=tmp_dir,
         )
     except FileRejected as exc:
         raise ImportFileInvalid(exc.message, {"file": exc.message, **exc.data}) from None

@@ -64,10 +64,13 @@ async def upload_and_import(
     """``error_link(run) -> str``: the URL of the run's error file in the caller's dialect."""
     # End the authentication's transaction: SQLite must not hold its write lock while the body streams.
     await session.commit()
-    async with received_csv(request, services.settings.import_max_bytes) as received:
+    scratch = services.scratch.directory
+    async with received_csv(request, services.settings.import_max_bytes, scratch) as received:
         if "send_error_email" in received.fields:
             send_error_email = _flag(received.fields["send_error_email"], "send_error_email")
-        run = await service.run_import(session, principal, kind, received.path, filename=received.filename)
+        run = await service.run_import(
+            session, principal, kind, received.path, filename=received.filename, tmp_dir=scratch
+        )
         await session.commit()
     outcome = UploadOutcome(run=run, warnings=list(run.warnings or []))
     if send_error_email and run.total_error_rows:

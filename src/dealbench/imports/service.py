@@ -38,10 +38,16 @@ def context_of(principal: Principal) -> ImportContext:
 
 
 async def run_import(
-    session: AsyncSession, principal: Principal, kind: Kind, path: Path, *, filename: str | None = None
+    session: AsyncSession,
+    principal: Principal,
+    kind: Kind,
+    path: Path,
+    *,
+    filename: str | None = None,
+    tmp_dir: Path | None = None,
 ) -> ImportRun:
     """Import one CSV file for the principal (upload permission is declared on the route)."""
-    return await import_file(session, context_of(principal), kind, path, filename=filename)
+    return await import_file(session, context_of(principal), kind, path, filename=filename, tmp_dir=tmp_dir)
 
 
 async def get_run(

@@ -1,4 +1,5 @@
-"""Receiving a CSV upload: streamed to a temporary file, the size limit enforced while streaming."""
+"""Receiving a CSV upload: streamed to a temporary file (in the server's scratch directory under
+``var_dir/tmp``), the size limit enforced while streaming."""
 
 from __future__ import annotations
 
@@ -61,13 +62,14 @@ class _Discard:
 
 
 @contextlib.asynccontextmanager
-async def received_csv(request: Request, max_bytes: int) -> AsyncIterator[ReceivedFile]:
-    """The multipart field ``file`` of the request, in a temporary file deleted afterwards.
+async def received_csv(request: Request, max_bytes: int, directory: Path) -> AsyncIterator[ReceivedFile]:
+    """The multipart field ``file`` of the request, in a temporary file of ``directory`` deleted
+    afterwards.
 
     A file over ``max_bytes`` is refused with 413 as soon as the limit is crossed: the rest of the
     body is never read and nothing is kept.
     """
-    fd, name = tempfile.mkstemp(prefix="dealbench-import-", suffix=".csv")
+    fd, name = tempfile.mkstemp(prefix="dealbench-import-", suffix=".csv", dir=directory)
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
