@@ -82,6 +82,19 @@ class ServiceUnavailable(DealbenchError):
     graphql_code = "SERVICE_UNAVAILABLE"
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached (refused, unknown host, no such database or file, bad
+    credentials, too many connections). ``where`` and ``reason`` are for the server's log and
+    command line, never for clients."""
+
+    default_message = "The database cannot be reached right now; try again later."
+
+    def __init__(self, where: str = "", reason: str = "", *, message: str | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": "30"})
+        self.where = where
+        self.reason = reason
+
+
 class ValidationFailed(BadRequest):
     """Bad input, described as Zod-style issues (see :mod:`dealbench.kit.zod`)."""
 

@@ -23,6 +23,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dealbench.kit.clientinfo import forwarded_request_id
+from dealbench.kit.db import unavailable
 from dealbench.kit.dialects import render_error
 from dealbench.kit.errors import (
     BadRequest,
@@ -144,8 +145,11 @@ class DealbenchMiddleware:
             if response_started[0]:
                 error_log.exception("request %s failed after the response started", request_id)
                 raise
+            down = unavailable(exc)
             if isinstance(exc, DealbenchError):
                 err = exc
+            elif down is not None:
+                err = down
             else:
                 error_log.exception("request %s failed: %s %s", request_id, method, loggable(path))
                 err = DealbenchError(f"Internal server error (request id {request_id}).")
