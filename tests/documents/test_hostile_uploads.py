@@ -89,3 +89,11 @@ async def test_uploads_are_spooled_in_the_process_scratch_folder(docs: Docs, sto
     assert r.status_code == 201, r.text
     assert len(seen) == 1 and seen[0].parent.parent == storage.root / "tmp"
     assert not seen[0].exists()
+
+
+async def test_downloads_are_not_sniffed(docs: Docs, storage: Storage) -> None:
+    pid = (await docs.project())["id"]
+    doc = await docs.upload(pid, b"<html><script>alert(1)</script>", "page.txt", content_type="text/plain")
+    r = await docs.client.get(f"/v1/projects/{pid}/documents/{doc['id']}/content", headers=docs.headers)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    assert r.headers["x-content-type-options"] == "nosniff"

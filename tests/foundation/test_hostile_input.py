@@ -192,3 +192,33 @@ async def test_a_chunked_body_within_the_limit_is_read_whole(client: Any, tenant
         "/v1/deals", content=small(), headers={**tenant.headers, "Content-Type": "application/json"}
     )
     assert r.status_code == 201 and r.json()["name"] == "chunked"
+
+
+# --- security headers -------------------------------------------------------------------------
+
+
+async def test_answers_carry_security_headers(client: Any, tenant: Any) -> None:
+    for response in (
+        await client.get("/v1/organization", headers=tenant.headers),
+        await client.get("/v1/deals/999999", headers=tenant.headers),
+        await client.get("/api/v1/opportunities/my", headers=tenant.headers),
+        await client.post("/graphql", json={"query": "{ apiVersion }"}),
+    ):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_pages_cannot_be_framed_and_still_load(client: Any) -> None:
+    docs = await client.get("/docs")
+    assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.text
+    assert docs.headers["x-frame-options"] == "DENY"
+    assert docs.headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert docs.headers["x-content-type-options"] == "nosniff"
+    for url in ("/graphql", "/graphql/voyager"):
+        page = await client.get(url, headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "/graphql/static/" in page.text
+        assert page.headers["x-frame-options"] == "DENY"
+        csp = page.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    asset = await client.get("/docs-static/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and asset.headers["x-content-type-options"] == "nosniff"

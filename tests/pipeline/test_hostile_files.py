@@ -136,3 +136,10 @@ async def test_the_upload_is_spooled_under_the_data_directory(client: Any, facto
     assert ok(r)["total_imported_rows"] == 1000
     assert len(seen) == 1 and seen[0].is_relative_to(services.settings.var_dir / "tmp")
     assert not seen[0].exists()  # removed once imported
+
+
+async def test_the_error_file_download_is_not_sniffed(client: Any, factory: Any) -> None:
+    t = await factory.tenant()
+    data = ok(await upload(client, "opportunities", "opp_id,opp_name,amount\nE1,<b>x</b>,lots\n", t.headers))
+    r = await client.get(data["error_file"].removeprefix("http://testserver"), headers=t.headers)
+    assert r.status_code == 200 and r.headers["x-content-type-options"] == "nosniff"

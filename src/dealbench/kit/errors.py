@@ -51,6 +51,7 @@ class NotFound(DealbenchError):
 class MethodNotAllowed(DealbenchError):
     status_code = 405
     default_message = "Method not allowed."
+    graphql_code = "BAD_REQUEST"
 
 
 class Conflict(DealbenchError):
@@ -68,6 +69,7 @@ class PayloadTooLarge(DealbenchError):
 class UnsupportedMediaType(DealbenchError):
     status_code = 415
     default_message = "Unsupported content type."
+    graphql_code = "UNSUPPORTED_MEDIA_TYPE"
 
 
 class RateLimited(DealbenchError):

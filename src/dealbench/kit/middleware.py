@@ -125,6 +125,7 @@ class DealbenchMiddleware:
                         key = name.lower().encode()
                         if key not in present:
                             raw.append((key, value.encode()))
+                _add_security_headers(raw)
                 message = {**message, "headers": raw}
             elif message["type"] == "http.response.body" and is_head:
                 # HEAD: the GET's headers, no body; later chunks of a streamed body are dropped.
@@ -212,6 +213,22 @@ class DealbenchMiddleware:
             return await receive()
 
         return replayed
+
+
+def _add_security_headers(raw: list[tuple[bytes, bytes]]) -> None:
+    """On every answer: no content sniffing (a download is what its Content-Type says) and no
+    Referer leaving with a token in the URL; pages (docs, playground) cannot be framed."""
+    present = {name.lower() for name, _ in raw}
+    if b"x-content-type-options" not in present:
+        raw.append((b"x-content-type-options", b"nosniff"))
+    if b"referrer-policy" not in present:
+        raw.append((b"referrer-policy", b"no-referrer"))
+    ctype = next((value for name, value in raw if name.lower() == b"content-type"), b"")
+    if ctype.lower().startswith(b"text/html"):
+        if b"x-frame-options" not in present:
+            raw.append((b"x-frame-options", b"DENY"))
+        if b"content-security-policy" not in present:
+            raw.append((b"content-security-policy", b"frame-ancestors 'none'"))
 
 
 def _check_text(path: str, query: bytes) -> None:
