@@ -44,6 +44,8 @@ async def test_nul_in_json_bodies_is_a_zod_issue_at_its_path(client: Any, tenant
     assert r.json()["issues"][0]["path"] == ["phases", 1, "criteria", 0, "title"]
     r = await client.post("/v1/deals", json={"name": "n", "stageHistory": {"k\u0000": 1}}, headers=tenant.headers)
     assert r.status_code == 400 and r.json()["issues"][0]["path"] == ["stageHistory", "k"]
+    untyped = await client.post("/v1/deals", content=b'{"name": "a\\u0000"}', headers=tenant.headers)
+    assert untyped.status_code == 400 and untyped.json()["issues"][0]["path"] == ["name"], untyped.text
     # an escaped backslash before u0000 is text, not a NUL
     r = await client.post("/v1/deals", json={"name": "a\\u0000b"}, headers=tenant.headers)
     assert r.status_code == 201 and r.json()["name"] == "a\\u0000b"

@@ -242,8 +242,9 @@ def _check_text(path: str, query: bytes) -> None:
 
 
 def _check_body_text(ctype: str, body: bytes) -> None:
-    """No NUL in any string of a JSON body, nor in a form value."""
-    if ctype == "application/json" or ctype.endswith("+json"):
+    """No NUL in any string of a JSON body (a body without a content type is read as JSON too), nor
+    in a form value."""
+    if not ctype or ctype == "application/json" or ctype.endswith("+json"):
         if not json_may_hold_nul(body):
             return
         try:
