@@ -81,6 +81,7 @@ def settings(database_url: str, var_dir: Path) -> Settings:
         rate_limit_per_minute=100_000,
         redis_url=None,
         base_domain="dealbench.test",
+        allowed_hosts=["testserver"],
     )
 
 

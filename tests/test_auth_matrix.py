@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-from dealbench.auth.scopes import MEMBER_DENIED
 
 from dealbench.app import create_app
+from dealbench.auth.scopes import MEMBER_DENIED
 from dealbench.models import Role
 from dealbench.settings import Settings
 from tests import cross_tenant

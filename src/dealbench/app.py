@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,9 +21,10 @@ from starlette.responses import Response
 
 from dealbench import __version__
 from dealbench.kit.clientinfo import ClientInfoMiddleware, TrustedProxies
+from dealbench.kit.db import unavailable
 from dealbench.kit.dialects import render_error
 from dealbench.kit.errors import BadRequest, DealbenchError, MethodNotAllowed, NotFound, ValidationFailed
-from dealbench.kit.middleware import DealbenchMiddleware
+from dealbench.kit.middleware import DealbenchMiddleware, loggable
 from dealbench.kit.observe import ObserveMiddleware, RouteRecorder
 from dealbench.kit.services import Services
 from dealbench.kit.zod import issues_from_pydantic
@@ -51,6 +53,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Temporary files that killed processes left behind (spooled uploads, imports): only those
+        # whose process is gone, so a worker starting next to running ones takes nothing from them.
+        from dealbench.documents.storage import get_storage
+
+        await anyio.to_thread.run_sync(services.scratch.clear_leftovers)
+        try:
+            storage = get_storage(services)
+        except ValueError as exc:  # a bad DEALBENCH_STORAGE_URL: document routes will say so
+            log.warning("document storage unavailable: %s", exc)
+        else:
+            await anyio.to_thread.run_sync(storage.clear_leftovers)
         # Everything built so far (schemas, mappers, routes) lives as long as the process: move it out
         # of the collector's reach so full collections stop rescanning it (they caused p99 stalls).
         gc.collect()
@@ -128,12 +141,21 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def database_value_error(request: Request, exc: Exception) -> Response:
         """A value the database cannot hold (an id past 2^31 on PostgreSQL, past 2^63 on SQLite) is
-        bad input in every domain, never a 500."""
+        bad input in every domain, never a 500; a lost connection is a 503."""
+        down = unavailable(exc)
+        if down is not None:
+            return render_error(down, request.url.path)
         if _is_bad_value(exc):
             err: DealbenchError = BadRequest("A value in the request is out of range for this field.")
         else:
             request_id = getattr(request.state, "request_id", "?")
-            log.error("request %s failed: %s %s", request_id, request.method, request.url.path, exc_info=exc)
+            log.error(
+                "request %s failed: %s %s",
+                request_id,
+                request.method,
+                loggable(request.url.path),
+                exc_info=exc,
+            )
             err = DealbenchError(f"Internal server error (request id {request_id}).")
         return render_error(err, request.url.path)
 

@@ -6,10 +6,10 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     maintenance: bool = False
     smtp_url: str | None = None
     public_url: str | None = None
+    #: hosts whose ``Host`` header may name this server in the links it hands out when ``public_url``
+    #: is unset (comma-separated; ``*.example.com`` for subdomains); see ``kit/links.py``
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     #: pipeline imports (issue 5): largest CSV upload, and the sender of error-file emails
     import_max_bytes: int = 20 * 1024 * 1024
     mail_from: str = "Dealbench <dealbench@localhost>"
@@ -51,6 +54,13 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     #: When set, ``/metrics`` answers only ``Authorization: Bearer <this value>``.
     metrics_token: str | None = None
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [h.strip() for h in value.split(",") if h.strip()]
+        return value
 
     @property
     def effective_database_url(self) -> str:

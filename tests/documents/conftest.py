@@ -104,9 +104,14 @@ async def docs(client: httpx.AsyncClient, factory: Any) -> AsyncIterator[Docs]:
 
 
 async def stored_keys(storage: Storage) -> list[str]:
-    """Every object of a backend (blobs and temporary objects), for 'nothing left behind' checks."""
+    """Every object of a backend (blobs and temporary objects), for 'nothing left behind' checks
+    (the lock that marks the process's own temporary folder is not an object)."""
     if isinstance(storage, LocalStorage):
-        return sorted(str(p.relative_to(storage.root)) for p in storage.root.rglob("*") if p.is_file())
+        return sorted(
+            str(p.relative_to(storage.root))
+            for p in storage.root.rglob("*")
+            if p.is_file() and not (p.parent.name == "tmp" and p.name.endswith(".lock"))
+        )
     import obstore
 
     assert isinstance(storage, S3Storage)

@@ -231,10 +231,6 @@ async def graphql_503(w: World, _: pytest.MonkeyPatch) -> httpx.Response:
     return await w.down.post("/graphql", **_gql("{ apiVersion }", w.tenant.token))
 
 
-_GQL_415 = pytest.mark.xfail(
-    strict=True, reason="the GraphQL 415 carries extensions.code INTERNAL_SERVER_ERROR, not its own code"
-)
-
 #: (case, HTTP status, GraphQL extensions.code)
 CASES: list[Any] = [
     (opine_400, 400, None),
@@ -262,7 +258,7 @@ CASES: list[Any] = [
     (graphql_404, 200, "NOT_FOUND"),
     (graphql_409, 200, "CONFLICT"),
     (graphql_413, 413, "PAYLOAD_TOO_LARGE"),
-    pytest.param(graphql_415, 415, None, marks=_GQL_415, id="graphql_415"),  # any code of its own
+    (graphql_415, 415, "UNSUPPORTED_MEDIA_TYPE"),
     (graphql_429, 429, "RATE_LIMITED"),
     (graphql_500, 200, "INTERNAL_SERVER_ERROR"),
     (graphql_500_endpoint, 500, "INTERNAL_SERVER_ERROR"),
@@ -320,9 +316,6 @@ def test_the_jsend_conflict_shape() -> None:
     assert response.body == b'{"status":"fail","data":{"message":"Already there."}}'
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a chunked JSON body over the limit answers 400 (a parse error), not 413"
-)
 async def test_a_chunked_body_over_the_limit_is_413(world: World) -> None:
     async def chunks() -> AsyncIterator[bytes]:
         yield b'{"name": "'

@@ -80,6 +80,7 @@ async def sqlite_settings(tmp: Path, name: str) -> Settings:
         secret_key="test-secret-key",
         storage_url=f"file://{tmp / name}/files",
         rate_limit_per_minute=100_000,
+        allowed_hosts=["testserver"],  # links on the test client's host, like the suite's own server
     )
 
 

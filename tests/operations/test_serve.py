@@ -39,6 +39,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "DEALBENCH_SECRET_KEY": "serve-test",
         "DEALBENCH_REDIS_URL": "",
         "DEALBENCH_LOG_FORMAT": "json",
+        "DEALBENCH_ALLOWED_HOSTS": "127.0.0.1",  # links on the host the tests connect to
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     boot = subprocess.run(

@@ -1,4 +1,6 @@
-"""A real server, SIGKILLed in the middle of an import: none of the file's rows may remain.
+"""A real server, SIGKILLed in the middle of an import: none of the file's rows may remain, the
+spooled upload lived under the data directory (``var/tmp``, not the system's temporary directory)
+and the restarted server removes it.
 
 Also runs the ``dealbench import`` command against the same database.
 """
@@ -145,11 +147,12 @@ def test_sigkill_mid_import_leaves_nothing(own_database: str, tmp_path: Path) ->
 
     thread = threading.Thread(target=send)
     thread.start()
-    # The upload is streamed to a temporary file: once it holds the whole file, the import is running.
+    # The upload is streamed to a temporary file under var/tmp: once it holds the whole file, the
+    # import is running.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         sizes = []
-        for spooled in (tmp_path / "tmp").glob("dealbench-import-*.csv"):
+        for spooled in (tmp_path / "var" / "tmp").glob("*/dealbench-import-*.csv"):
             with contextlib.suppress(OSError):
                 sizes.append(spooled.stat().st_size)
         if sizes and max(sizes) >= len(body):
@@ -161,8 +164,12 @@ def test_sigkill_mid_import_leaves_nothing(own_database: str, tmp_path: Path) ->
     server.kill()
     thread.join(30)
     assert "error" in outcome, "the import finished before the kill; the test proves nothing"
+    leftovers = list((tmp_path / "var" / "tmp").glob("*/dealbench-import-*.csv"))
+    assert leftovers, "the killed server left no spooled file; the test proves nothing"
+    assert not list((tmp_path / "tmp").iterdir()), "nothing is spooled in the system's temporary directory"
 
     server.start()
+    assert not any(path.exists() for path in leftovers), "the restart removes the killed server's files"
     try:
         r = httpx.get(f"{server.url}/api/v1/opportunities/my", headers=headers, timeout=30)
         assert r.status_code == 200 and r.json()["data"] == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.cli.imports import import_app
 from dealbench.kit.clientinfo import TrustedProxies
-from dealbench.kit.errors import DealbenchError
+from dealbench.kit.errors import DatabaseUnavailable, DealbenchError
 from dealbench.kit.logs import log_config
 from dealbench.kit.migrate import upgrade
 from dealbench.kit.services import Services
@@ -359,4 +360,11 @@ def graphql_sdl(
 
 
 def main() -> None:
-    app()
+    # The server's warnings reach the log once the server runs; a command says it in one line.
+    logging.getLogger("dealbench.db").addHandler(logging.NullHandler())
+    try:
+        app()
+    except DatabaseUnavailable as exc:
+        # One line saying what could not be reached (no traceback), whatever the command.
+        console.print(f"[red]error:[/red] cannot connect to the database {exc.where}: {exc.reason}")
+        sys.exit(1)

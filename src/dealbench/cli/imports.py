@@ -66,6 +66,7 @@ def _run(kind: Kind, file: Path, org: str, errors: Path | None) -> None:
                         file,
                         filename=file.name,
                         on_bytes=lambda n: progress.advance(task, n),
+                        tmp_dir=services.scratch.directory,
                     )
                     progress.update(task, description=f"{kind.value} <- {file.name} (committing)")
                 return run

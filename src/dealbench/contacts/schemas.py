@@ -4,13 +4,13 @@ from typing import Annotated
 
 from pydantic import Field
 
-from dealbench.kit.schemas import Email, InModel, OutModel, Timestamp
+from dealbench.kit.schemas import Email, InModel, OutModel, PositiveId, Timestamp
 
 Short = Annotated[str | None, Field(default=None, max_length=255)]
 Name = Annotated[str | None, Field(default=None, max_length=100)]
 Phone = Annotated[str | None, Field(default=None, max_length=64)]
 #: A reference to a row (32-bit ids in the database).
-Ref = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Ref = PositiveId
 
 
 class ContactOut(OutModel):

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from dealbench.kit.schemas import InModel, OutModel, RichText, Timestamp, Url, not_null
+from dealbench.kit.schemas import Id, InModel, OutModel, RichText, Timestamp, Url, not_null
 
 
 class DealOut(OutModel):
@@ -68,7 +68,7 @@ class _DealFields(InModel):
     company_domain: Str255 = None
     account_name: Str255 = None
     account_website: Url = None
-    owner_user_id: int | None = None
+    owner_user_id: Id | None = None
     created_date: datetime | None = None
     updated_date: datetime | None = None
     pipeline: Str255 = None
@@ -93,10 +93,10 @@ class _DealFields(InModel):
     latest_stage_vendor_entity_id_before_closed_lost: Str255 = None
     logo_url: Url = None
     summary: Text = None
-    sales_process_id: int | None = None
-    sales_process_stage_id: int | None = None
+    sales_process_id: Id | None = None
+    sales_process_stage_id: Id | None = None
     pilot_result: Annotated[str, Field(min_length=1, max_length=64)] | None = None
-    evaluation_id: int | None = None
+    evaluation_id: Id | None = None
 
     @field_validator("closed", "won", mode="before")
     @classmethod

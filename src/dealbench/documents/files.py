@@ -26,6 +26,7 @@ from dealbench.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.storage import PendingBlob
 from dealbench.kit.tenancy import Lock, in_tenant, lock_rows, locked
+from dealbench.kit.text import NUL_MESSAGE, find_nul
 from dealbench.kit.uploads import base_name
 from dealbench.models import Document, DocumentVersion, FieldType, Folder, Project, ProjectField
 
@@ -368,6 +369,9 @@ def _parse_fields_form(raw: str | None) -> dict[str, Any]:
             expected="object",
             received="array" if isinstance(data, list) else type(data).__name__,
         )
+    where = find_nul(data)
+    if where is not None:
+        raise ValidationFailed.at(["fields", *where], NUL_MESSAGE)
     return data
 
 

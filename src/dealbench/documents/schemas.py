@@ -8,18 +8,20 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from dealbench.kit.schemas import InModel, OutModel, Timestamp
+from dealbench.deals.references import DealRefValue
+from dealbench.kit.schemas import Id, InModel, OutModel, Timestamp
 from dealbench.models import Capability, FieldType
 
 NAME_MAX = 255
-#: Ids are 32-bit in the database.
-MAX_ID = 2**31 - 1
 
 
 def check_name(value: str) -> str:
-    """A folder (or template folder) name: 1..255 characters, no ``/``, no control characters."""
+    """A folder (or template folder) name: 1..255 characters, no ``/``, no control characters (NUL
+    included), and neither ``.`` nor ``..`` (they would read as path steps)."""
     if "/" in value:
         raise PydanticCustomError("zod_custom", "A folder name cannot contain '/'.", {})
+    if value.strip() in {".", ".."}:
+        raise PydanticCustomError("zod_custom", "A folder cannot be named '.' or '..'.", {})
     if any(unicodedata.category(ch) == "Cc" for ch in value):
         raise PydanticCustomError("zod_custom", "A folder name cannot contain control characters.", {})
     if not value.strip():
@@ -135,8 +137,8 @@ class TemplateOut(OutModel):
 class ProjectCreate(InModel):
     name: str = Field(min_length=1, max_length=NAME_MAX)
     description: str | None = Field(default=None, max_length=10_000)
-    template_id: int | None = Field(default=None, le=MAX_ID)
-    deal_id: int | str | None = Field(
+    template_id: Id | None = None
+    deal_id: DealRefValue | None = Field(
         default=None, description="A deal id or `eid:<vendorEntityId>`: the project becomes its file center."
     )
     api_download_enabled: bool | None = Field(
@@ -147,7 +149,7 @@ class ProjectCreate(InModel):
 class ProjectUpdate(InModel):
     name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
     description: str | None = Field(default=None, max_length=10_000)
-    deal_id: int | str | None = None
+    deal_id: DealRefValue | None = None
     api_download_enabled: bool | None = None
 
 
@@ -210,7 +212,7 @@ class FieldValueIn(InModel):
 
 class FolderCreate(InModel):
     name: FolderName
-    parent_id: int | None = Field(default=None, le=MAX_ID)
+    parent_id: Id | None = None
 
 
 class FolderOut(OutModel):

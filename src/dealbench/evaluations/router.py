@@ -10,7 +10,7 @@ from dealbench.evaluations import schemas as s
 from dealbench.evaluations import service
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
-from dealbench.kit.schemas import IdOnly, Page, PathId
+from dealbench.kit.schemas import Id, IdOnly, Page, PathId
 from dealbench.kit.session import DbSession
 
 router = APIRouter(prefix="/v1", tags=["Evaluations"])
@@ -210,7 +210,7 @@ async def add_library_criterion_to_plan(
     id: PathId,
     principal: EvalWrite,
     session: DbSession,
-    evaluation_id: Annotated[int, Body(alias="evaluationId", embed=True)],
+    evaluation_id: Annotated[Id, Body(alias="evaluationId", embed=True)],
 ) -> Any:
     """Copy a library criterion into a plan (the plan keeps a link to it)."""
     return await service.add_library_criterion_to_plan(session, principal, id, evaluation_id)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator
 
 from dealbench.deals.references import DealRefValue
-from dealbench.kit.schemas import Email, InModel, OutModel, Timestamp, not_null
+from dealbench.kit.schemas import Email, Id, InModel, OutModel, Timestamp, not_null
 from dealbench.models.sales import BuyerAccessLevel, CriterionOutcome, EvaluationMode
 
 Title = Annotated[str, Field(min_length=1, max_length=512)]
@@ -60,9 +60,9 @@ class _EvaluationFields(InModel):
     start_date: datetime | None = None
     target_end_date: datetime | None = None
     buyer_notifications_enabled: bool | None = None
-    current_stage_id: int | None = None
-    sales_process_id: int | None = None
-    default_assignee_user_id: int | None = None
+    current_stage_id: Id | None = None
+    sales_process_id: Id | None = None
+    default_assignee_user_id: Id | None = None
     deal_id: DealRefValue | None = Field(
         default=None, description="Link a deal (a deal has at most one plan)."
     )
@@ -80,7 +80,7 @@ class _EvaluationFields(InModel):
 
 class EvaluationCreate(_EvaluationFields):
     title: Title
-    template_id: int | None = Field(default=None, description="Copy this plan template's content.")
+    template_id: Id | None = Field(default=None, description="Copy this plan template's content.")
 
 
 class EvaluationUpdate(_EvaluationFields):
@@ -139,8 +139,8 @@ class CriterionOut(OutModel):
 class CriterionCreate(InModel):
     title: Title | None = Field(default=None, description="Required unless `libraryCriterionId` is given.")
     description: LongText | None = None
-    phase_id: int | None = None
-    library_criterion_id: int | None = Field(default=None, description="Add this library criterion (linked).")
+    phase_id: Id | None = None
+    library_criterion_id: Id | None = Field(default=None, description="Add this library criterion (linked).")
     outcome: CriterionOutcome | None = None
     outcome_note: LongText | None = None
 
@@ -148,7 +148,7 @@ class CriterionCreate(InModel):
 class CriterionUpdate(InModel):
     title: Title | None = None
     description: LongText | None = None
-    phase_id: int | None = None
+    phase_id: Id | None = None
     outcome: CriterionOutcome | None = Field(default=None, description="null: unset.")
     outcome_note: LongText | None = None
 
@@ -176,8 +176,8 @@ class TaskOut(OutModel):
 class TaskCreate(InModel):
     title: Title
     description: LongText | None = None
-    phase_id: int | None = None
-    assignee_user_id: int | None = None
+    phase_id: Id | None = None
+    assignee_user_id: Id | None = None
     due_date: datetime | None = None
     completed: bool = False
 
@@ -185,8 +185,8 @@ class TaskCreate(InModel):
 class TaskUpdate(InModel):
     title: Title | None = None
     description: LongText | None = None
-    phase_id: int | None = None
-    assignee_user_id: int | None = None
+    phase_id: Id | None = None
+    assignee_user_id: Id | None = None
     due_date: datetime | None = None
     completed: bool | None = None
 
@@ -218,7 +218,7 @@ class MeetingOut(OutModel):
 class MeetingCreate(InModel):
     title: Title
     description: LongText | None = None
-    phase_id: int | None = None
+    phase_id: Id | None = None
     starts_at: datetime
     ends_at: datetime | None = None
     attendee_emails: Annotated[list[Email], Field(max_length=200)] = Field(default_factory=list)
@@ -227,7 +227,7 @@ class MeetingCreate(InModel):
 class MeetingUpdate(InModel):
     title: Title | None = None
     description: LongText | None = None
-    phase_id: int | None = None
+    phase_id: Id | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     attendee_emails: Annotated[list[Email], Field(max_length=200)] | None = None
@@ -244,7 +244,7 @@ class MeetingUpdate(InModel):
 
 
 class Reorder(InModel):
-    ids: Annotated[list[int], Field(min_length=1, max_length=1000)] = Field(
+    ids: Annotated[list[Id], Field(min_length=1, max_length=1000)] = Field(
         description="Every item's id, in the new order."
     )
 
@@ -265,7 +265,7 @@ class ActivityOut(OutModel):
 class TemplateCriterion(InModel):
     title: Title
     description: LongText | None = None
-    library_criterion_id: int | None = None
+    library_criterion_id: Id | None = None
 
 
 class TemplateTask(InModel):

@@ -23,19 +23,14 @@ log = logging.getLogger("dealbench.graphql")
 
 
 class LimitExceeded(GraphQLError):
-    """A query over one of the limits (depth, aliases, complexity, size): refused before execution."""
+    """A query over one of the limits (size, selections, depth, aliases, complexity): refused before
+    execution."""
 
-    def __init__(self, message: str, limit: str, maximum: int, actual: int, nodes: Any = None) -> None:
-        super().__init__(
-            message,
-            nodes,
-            extensions={
-                "code": "GRAPHQL_VALIDATION_FAILED",
-                "limit": limit,
-                "maximum": maximum,
-                "actual": actual,
-            },
-        )
+    def __init__(self, message: str, limit: str, maximum: int, actual: int | None, nodes: Any = None) -> None:
+        extensions: dict[str, Any] = {"code": "GRAPHQL_VALIDATION_FAILED", "limit": limit, "maximum": maximum}
+        if actual is not None:
+            extensions["actual"] = actual  # unknown when reading stopped at the limit
+        super().__init__(message, nodes, extensions=extensions)
 
 
 def _location_list(error: GraphQLError) -> list[dict[str, int]] | None:

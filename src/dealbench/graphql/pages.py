@@ -20,7 +20,7 @@ STATIC = "/graphql/static"
 CSP = (
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-    "worker-src 'self' blob:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+    "worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 DEFAULT_QUERY = """# Dealbench GraphQL. The schema you see depends on your token:
 # none: the public schema; an organization token: the organization schema;

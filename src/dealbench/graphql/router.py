@@ -27,14 +27,16 @@ from strawberry.types.graphql import OperationType as StrawberryOperation
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import extract_token, resolve_principal
 from dealbench.graphql.errors import format_error, is_request_error
+from dealbench.graphql.limits import parse_document
 from dealbench.graphql.schema import get_schema
 from dealbench.kit import metrics
 from dealbench.kit.clientinfo import client_address
 from dealbench.kit.db import write_intent
 from dealbench.kit.errors import RateLimited, Unauthorized
 from dealbench.kit.graphql.context import GraphQLContext, SchemaKind
+from dealbench.kit.text import find_nul
 from dealbench.kit.uow import checkpoint
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "graphql"
 #: Sent by the playground's own fetcher; lets the read-only demo mode refuse its mutations.
@@ -113,6 +115,8 @@ def _variables(raw: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(raw, dict):
         raise _RequestError(400, "`variables` must be a JSON object.", "BAD_USER_INPUT")
+    if find_nul(raw) is not None:
+        raise _RequestError(400, "Text may not contain the NUL character (\\u0000).", "BAD_USER_INPUT")
     return raw
 
 
@@ -132,7 +136,8 @@ async def _post_params(request: Request) -> tuple[str | None, dict[str, Any] | N
             request.query_params.get("operationName"),
         )
     if ctype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
-        form = await request.form()
+        # Text fields only: a file part is refused, so nothing is ever spooled to disk here.
+        form = await request.form(max_files=0)
         query, operation = form.get("query"), form.get("operationName")
         return (
             _str_or_none(query, "query"),
@@ -159,12 +164,10 @@ async def _post_params(request: Request) -> tuple[str | None, dict[str, Any] | N
     )
 
 
-def _operation_type(query: str, operation_name: str | None) -> OperationType | str | None:
+def _operation_type(document: DocumentNode | None, operation_name: str | None) -> OperationType | str | None:
     """The type of the operation that will run; a message when it cannot be chosen; None when the
-    document does not parse (execution then says why)."""
-    try:
-        document = parse(query)
-    except GraphQLError:
+    document was refused by the parser (execution then says why)."""
+    if document is None:
         return None
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is None:
@@ -204,9 +207,20 @@ async def execute(
 ) -> Response:
     if not query or not query.strip():
         return _error(400, "Send a GraphQL document in `query`.", "BAD_REQUEST")
-    op_type = _operation_type(query, operation_name)
+    # Parsed once, within the size limits; a refused document is parsed (and refused) again by the
+    # schema's Limits extension, after the caller was identified and rate limited.
+    document: DocumentNode | None
+    try:
+        document = parse_document(query)
+    except GraphQLError:
+        document = None
+    op_type = _operation_type(document, operation_name)
     if isinstance(op_type, str):
         return _error(400, op_type, "BAD_REQUEST")
+    if op_type is OperationType.SUBSCRIPTION:
+        return _error(
+            400, "Subscriptions are not supported: this endpoint runs queries and mutations.", "BAD_REQUEST"
+        )
     is_mutation = op_type is OperationType.MUTATION
     services = request.app.state.services
     if is_mutation and request.method == "GET":
@@ -246,6 +260,7 @@ async def execute(
                 principal=principal,
                 kind=kind,
                 anonymous_reason=reason,
+                document=document,
             )
             allowed = (
                 {StrawberryOperation.QUERY}
@@ -271,7 +286,9 @@ async def execute(
                 )
             except InvalidOperationTypeError as exc:
                 return _error(
-                    405, f"{exc.operation_type.value.capitalize()}s are not allowed over GET.", "BAD_REQUEST"
+                    405,
+                    f"{exc.operation_type.value.capitalize()}s are not allowed over {request.method}.",
+                    "BAD_REQUEST",
                 )
             if is_mutation:
                 await checkpoint(session)

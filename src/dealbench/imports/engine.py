@@ -2,10 +2,12 @@
 
     run = await import_file(session, ctx, Kind.OPPORTUNITIES, path)
 
-1. The encoding is detected (UTF-8 with or without BOM, else Windows-1252) and the delimiter
-   sniffed (stdlib ``csv``); the header is matched to the kind's fields.
+1. The encoding is detected (UTF-16/32 with a BOM, UTF-8 with or without BOM, else Windows-1252)
+   and the delimiter sniffed (stdlib ``csv``); the header is matched to the kind's fields.
 2. Rows are parsed and validated in batches in a worker thread (bounded memory); rejected rows go
-   to an error CSV (as uploaded, plus an ``error`` column, formula-neutralized).
+   to an error CSV (as uploaded, plus an ``error`` column, formula-neutralized). A file holding a
+   NUL character anywhere is not a CSV text file (400, before any row is read), and neither is one
+   whose last quoted field is never closed.
 3. Valid rows are loaded into a temporary staging table (PostgreSQL ``COPY``, SQLite batched
    ``executemany``), then merged with one ``INSERT ... SELECT ... ON CONFLICT DO UPDATE ... WHERE
    ... IS DISTINCT FROM`` (the last row of a repeated key wins; unchanged rows are not rewritten).
@@ -270,8 +272,10 @@ class _CountingReader(io.RawIOBase):
 class ErrorFile:
     """The rejected rows, as uploaded plus an ``error`` column, every cell formula-neutralized."""
 
-    def __init__(self, header: list[str]) -> None:
-        self.fh = tempfile.TemporaryFile(mode="w+", encoding="utf-8-sig", newline="")  # noqa: SIM115
+    def __init__(self, header: list[str], tmp_dir: Path | None = None) -> None:
+        self.fh = tempfile.TemporaryFile(  # noqa: SIM115
+            mode="w+", encoding="utf-8-sig", newline="", dir=tmp_dir
+        )
         self.writer = csv.writer(self.fh)
         self.writer.writerow([neutralize(c) for c in header] + ["error"])
         self.count = 0
@@ -313,24 +317,31 @@ class RowReader:
         timezone: str,
         postgres: bool,
         on_bytes: Callable[[int], None] | None = None,
+        tmp_dir: Path | None = None,
     ) -> None:
         self.kind = kind
         self.users = users
         self.postgres = postgres
         self.zone = _zone(timezone)
-        encoding = detect_encoding(path)
+        detected = detect_encoding(path)
+        if detected.nul_line is not None:
+            raise FileRejected(
+                f"The file is not a CSV text file (it contains a NUL character, line {detected.nul_line})."
+            )
+        encoding = detected.name
         self.encoding = encoding
         with path.open("r", encoding=encoding, errors="replace", newline="") as fh:
             sample = fh.read(SNIFF_BYTES)
-        if "\x00" in sample:
-            raise FileRejected("The file is not a CSV text file (it contains NUL bytes).")
         self.delimiter = sniff_delimiter(sample)
         raw = _CountingReader(path.open("rb"), on_bytes)
         self.fh = io.TextIOWrapper(
             io.BufferedReader(raw, 256 * 1024), encoding=encoding, errors="replace", newline=""
         )
+        #: set when the file's lines ran out: a record the reader then still returns was cut short
+        #: inside a quoted field (the lenient reader would take the rest of the file as its value)
+        self.ended = False
         self.reader = csv.reader(
-            self.fh, delimiter=self.delimiter, quotechar='"', doublequote=True, strict=False
+            self._lines(), delimiter=self.delimiter, quotechar='"', doublequote=True, strict=False
         )
         self.row_no = 0  # spreadsheet row number: the header is row 1
         header: list[str] | None = None
@@ -348,15 +359,27 @@ class RowReader:
                 "Missing required column(s): " + ", ".join(self.match.missing) + ".",
                 missing_columns=self.match.missing,
             )
-        self.errors = ErrorFile(header)
+        self.errors = ErrorFile(header, tmp_dir)
         self.total = 0
         self.warnings = _Warnings()
         self._build = self._builder()
+
+    def _lines(self) -> Iterator[str]:
+        yield from self.fh
+        self.ended = True
+
+    def _unterminated(self, row_no: int) -> FileRejected:
+        return FileRejected(
+            f"The file is not valid CSV: the quoted field that starts on row {row_no} is never closed "
+            "(a '\"' is missing)."
+        )
 
     def _records(self) -> Iterator[list[str]]:
         try:
             for cells in self.reader:
                 self.row_no += 1
+                if self.ended:
+                    raise self._unterminated(self.row_no)
                 yield cells
         except csv.Error as exc:
             raise FileRejected(f"The file is not valid CSV (row {self.row_no + 1}): {exc}.") from None
@@ -379,6 +402,8 @@ class RowReader:
         try:
             for cells in self.reader:
                 row_no += 1
+                if self.ended:
+                    raise self._unterminated(row_no)
                 # blank lines are skipped (and not counted); most rows start with a value
                 if not cells or not (cells[0].strip() or any(c.strip() for c in cells)):
                     continue
@@ -810,12 +835,16 @@ async def import_file(
     *,
     filename: str | None = None,
     on_bytes: Callable[[int], None] | None = None,
+    tmp_dir: Path | None = None,
 ) -> ImportRun:
     """Import one CSV file into the context's organization; the caller commits (one transaction).
     Every import, from the API or the command line, is counted here (``dealbench_imports_total``,
-    ``dealbench_import_rows_total``)."""
+    ``dealbench_import_rows_total``). The error file is spooled in ``tmp_dir`` (the system's
+    temporary directory by default)."""
     try:
-        run = await _import_file(session, ctx, kind, path, filename=filename, on_bytes=on_bytes)
+        run = await _import_file(
+            session, ctx, kind, path, filename=filename, on_bytes=on_bytes, tmp_dir=tmp_dir
+        )
     except Exception:
         metrics.import_failed(kind.value)
         raise
@@ -831,6 +860,7 @@ async def _import_file(
     *,
     filename: str | None,
     on_bytes: Callable[[int], None] | None,
+    tmp_dir: Path | None,
 ) -> ImportRun:
     postgres = session.get_bind().dialect.name == "postgresql"
     users = await _users_by_email(session, ctx.organization_id)
@@ -843,6 +873,7 @@ async def _import_file(
             timezone=ctx.timezone,
             postgres=postgres,
             on_bytes=on_bytes,
+            tmp_dir=tmp_dir,
         )
     except FileRejected as exc:
         raise ImportFileInvalid(exc.message, {"file": exc.message, **exc.data}) from None

@@ -19,8 +19,8 @@ from dealbench.auth.principal import Principal
 from dealbench.imports import service
 from dealbench.imports.engine import Kind
 from dealbench.imports.upload import received_csv
-from dealbench.kit.clientinfo import is_https
 from dealbench.kit.errors import ValidationFailed
+from dealbench.kit.links import public_base_url
 from dealbench.kit.mail import MailError
 from dealbench.kit.services import Services
 from dealbench.models import ImportRun
@@ -38,12 +38,8 @@ class UploadOutcome:
 
 
 def base_url(request: Request, services: Services) -> str:
-    """The public base URL (``DEALBENCH_PUBLIC_URL``), else the request's own, with the scheme the
-    client used (behind a trusted proxy: the one it forwarded)."""
-    if services.settings.public_url:
-        return services.settings.public_url.rstrip("/")
-    scheme = "https" if is_https(request.scope) else "http"
-    return str(request.base_url.replace(scheme=scheme)).rstrip("/")
+    """The base of the links in answers and emails (``""``: relative links), see ``kit/links.py``."""
+    return public_base_url(request, services.settings)
 
 
 def _flag(value: str, name: str) -> bool:
@@ -68,10 +64,13 @@ async def upload_and_import(
     """``error_link(run) -> str``: the URL of the run's error file in the caller's dialect."""
     # End the authentication's transaction: SQLite must not hold its write lock while the body streams.
     await session.commit()
-    async with received_csv(request, services.settings.import_max_bytes) as received:
+    scratch = services.scratch.directory
+    async with received_csv(request, services.settings.import_max_bytes, scratch) as received:
         if "send_error_email" in received.fields:
             send_error_email = _flag(received.fields["send_error_email"], "send_error_email")
-        run = await service.run_import(session, principal, kind, received.path, filename=received.filename)
+        run = await service.run_import(
+            session, principal, kind, received.path, filename=received.filename, tmp_dir=scratch
+        )
         await session.commit()
     outcome = UploadOutcome(run=run, warnings=list(run.warnings or []))
     if send_error_email and run.total_error_rows:

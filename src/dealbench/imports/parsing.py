@@ -10,6 +10,7 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # Long text cells (descriptions, next steps) are legitimate; the 20 MB file limit bounds them anyway.
 csv.field_size_limit(max(csv.field_size_limit(), 8 * 1024 * 1024))
@@ -30,17 +31,68 @@ class FileRejected(ValueError):
 # --- encoding and dialect ------------------------------------------------------------------------
 
 
-def detect_encoding(path: Path) -> str:
-    """``utf-8-sig`` (UTF-8, BOM or not) when the whole file decodes as UTF-8, else Windows-1252."""
+@dataclass(frozen=True, slots=True)
+class Encoding:
+    name: str
+    #: the line of the first NUL character of the decoded text, if it holds one
+    nul_line: int | None
+
+
+_BOMS = (
+    ((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32"),  # before UTF-16: FF FE 00 00 starts both
+    ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16"),
+)
+
+
+class _NulFinder:
+    """The line of the first NUL in a text read chunk by chunk (``str`` or ``bytes`` alike)."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+        self.found: int | None = None
+
+    def feed(self, chunk: Any) -> None:
+        if self.found is not None:
+            return
+        nul, newline = ("\x00", "\n") if isinstance(chunk, str) else (b"\x00", b"\n")
+        at = chunk.find(nul)
+        if at < 0:
+            self.lines += chunk.count(newline)
+        else:
+            self.found = self.lines + chunk.count(newline, 0, at) + 1
+
+
+def detect_encoding(path: Path) -> Encoding:
+    """UTF-16 or UTF-32 when the file starts with their byte order mark; else ``utf-8-sig`` (UTF-8,
+    BOM or not) when the whole file decodes as UTF-8, else Windows-1252. In the same pass, the line
+    of the first NUL character, if any (NUL is the byte 0 in UTF-8 and in Windows-1252)."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    nul = _NulFinder()
+    for boms, name in _BOMS:
+        if head.startswith(boms):
+            wide = codecs.getincrementaldecoder(name)(errors="replace")
+            with path.open("rb") as fh:
+                while chunk := fh.read(1024 * 1024):
+                    nul.feed(wide.decode(chunk))
+                nul.feed(wide.decode(b"", final=True))
+            return Encoding(name, nul.found)
     decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(1024 * 1024):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8-sig"
+    utf8 = True
+    with path.open("rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            nul.feed(chunk)
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
+    return Encoding("utf-8-sig" if utf8 else "cp1252", nul.found)
 
 
 def sniff_delimiter(sample: str) -> str:

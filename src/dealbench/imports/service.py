@@ -38,10 +38,16 @@ def context_of(principal: Principal) -> ImportContext:
 
 
 async def run_import(
-    session: AsyncSession, principal: Principal, kind: Kind, path: Path, *, filename: str | None = None
+    session: AsyncSession,
+    principal: Principal,
+    kind: Kind,
+    path: Path,
+    *,
+    filename: str | None = None,
+    tmp_dir: Path | None = None,
 ) -> ImportRun:
     """Import one CSV file for the principal (upload permission is declared on the route)."""
-    return await import_file(session, context_of(principal), kind, path, filename=filename)
+    return await import_file(session, context_of(principal), kind, path, filename=filename, tmp_dir=tmp_dir)
 
 
 async def get_run(
@@ -107,6 +113,7 @@ async def mail_error_file(
         f"  rejected         : {run.total_error_rows}\n\n"
         f"The rejected rows are attached, each with an 'error' column saying why.\n"
         f"They can also be downloaded (with an API token of your organization) at:\n{link}\n"
+        + ("(a path on your Dealbench server)\n" if link.startswith("/") else "")
     )
     msg = build_message(
         sender=sender,

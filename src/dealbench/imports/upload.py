@@ -1,4 +1,5 @@
-"""Receiving a CSV upload: streamed to a temporary file, the size limit enforced while streaming."""
+"""Receiving a CSV upload: streamed to a temporary file (in the server's scratch directory under
+``var_dir/tmp``), the size limit enforced while streaming."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from dealbench.kit.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from dealbench.kit.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from dealbench.kit.uploads import FileSink, PartInfo, base_name, stream_multipart
 
 
@@ -61,13 +62,14 @@ class _Discard:
 
 
 @contextlib.asynccontextmanager
-async def received_csv(request: Request, max_bytes: int) -> AsyncIterator[ReceivedFile]:
-    """The multipart field ``file`` of the request, in a temporary file deleted afterwards.
+async def received_csv(request: Request, max_bytes: int, directory: Path) -> AsyncIterator[ReceivedFile]:
+    """The multipart field ``file`` of the request, in a temporary file of ``directory`` deleted
+    afterwards.
 
     A file over ``max_bytes`` is refused with 413 as soon as the limit is crossed: the rest of the
     body is never read and nothing is kept.
     """
-    fd, name = tempfile.mkstemp(prefix="dealbench-import-", suffix=".csv")
+    fd, name = tempfile.mkstemp(prefix="dealbench-import-", suffix=".csv", dir=directory)
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -92,6 +94,8 @@ async def received_csv(request: Request, max_bytes: int) -> AsyncIterator[Receiv
                 raise FileTooLarge(exc.message) from None
             except UnsupportedMediaType as exc:
                 raise NotMultipart(exc.message) from None
+            except ValidationFailed:
+                raise  # names the form field
             except BadRequest as exc:
                 raise FileMissing(exc.message) from None
         if "file" not in got:

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, event, func, select
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
-from dealbench.kit.errors import Conflict
+from dealbench.kit.errors import Conflict, DatabaseUnavailable
+
+log = logging.getLogger("dealbench.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -82,15 +90,68 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def describe_url(url: str) -> str:
+    """The database URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an invalid database URL)"
+
+
+_last_warning = [0.0]
+
+
+def _guard_connect(engine: AsyncEngine, url: str) -> None:
+    """A connection that cannot be opened raises :class:`DatabaseUnavailable` (a 503 with
+    ``Retry-After`` in every dialect, one line from the command line), logged at most once a minute."""
+    where = describe_url(url)
+    # SQLite: the first connection is tried synchronously first. An aiosqlite connection that fails
+    # to open still hands its thread work for the event loop, which a command that stops right away
+    # has already closed.
+    probe = [is_sqlite(url)]
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            if probe[0]:
+                sqlite3.connect(*cargs, **cparams).close()
+                probe[0] = False
+            return dialect.connect(*cargs, **cparams)
+        except Exception as exc:
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        now = time.monotonic()
+        if now - _last_warning[0] > 60:
+            _last_warning[0] = now
+            log.warning("cannot connect to the database %s: %s", where, reason)
+        # Raised outside the handler: the driver's error (and the half-made connection its frames
+        # hold) is released now, not when the caller lets go of this one.
+        raise DatabaseUnavailable(where, reason)
+
+
+def unavailable(exc: BaseException) -> DatabaseUnavailable | None:
+    """The 503 a database failure deserves (unreachable, connection lost, pool exhausted), if any."""
+    if isinstance(exc, DatabaseUnavailable):
+        return exc
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return DatabaseUnavailable(reason="the connection to the database was lost")
+    if isinstance(exc, PoolTimeout):
+        return DatabaseUnavailable(
+            reason="no database connection was free in time",
+            message="The server is busy: no database connection is free; try again shortly.",
+        )
+    return None
+
+
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     aurl = async_url(url)
     if is_sqlite(aurl):
         path = aurl.split(":///", 1)[-1]
         if path and path != ":memory:":
-            from pathlib import Path
-
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # A folder that cannot be made shows when connecting: a 503, or one line at start.
+            with contextlib.suppress(OSError):
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(aurl, connect_args={"timeout": 30}, poolclass=NullPool)
+        _guard_connect(engine, url)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -108,9 +169,16 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
         return engine
-    return create_async_engine(
-        aurl, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, pool_recycle=1800
+    engine = create_async_engine(
+        aurl,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        pool_recycle=1800,
+        connect_args={"timeout": 10},  # an unreachable host answers 503 after 10 s, not 60
     )
+    _guard_connect(engine, url)
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -31,7 +31,10 @@ def error_body(err: DealbenchError, dialect: Dialect) -> dict[str, Any]:
             return {"status": "error", "message": err.message, "code": err.status_code}
         return {"status": "fail", "data": err.jsend_data()}
     if dialect == "graphql":
-        extensions: dict[str, Any] = {"code": err.graphql_code}
+        code = err.graphql_code
+        if code == "INTERNAL_SERVER_ERROR" and err.status_code < 500:
+            code = "BAD_REQUEST"  # a refusal is never reported as the server's failure
+        extensions: dict[str, Any] = {"code": code}
         if isinstance(err, ValidationFailed):
             extensions["issues"] = err.issues
         return {"data": None, "errors": [{"message": err.message, "extensions": extensions}]}

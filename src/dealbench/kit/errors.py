@@ -51,6 +51,7 @@ class NotFound(DealbenchError):
 class MethodNotAllowed(DealbenchError):
     status_code = 405
     default_message = "Method not allowed."
+    graphql_code = "BAD_REQUEST"
 
 
 class Conflict(DealbenchError):
@@ -68,6 +69,7 @@ class PayloadTooLarge(DealbenchError):
 class UnsupportedMediaType(DealbenchError):
     status_code = 415
     default_message = "Unsupported content type."
+    graphql_code = "UNSUPPORTED_MEDIA_TYPE"
 
 
 class RateLimited(DealbenchError):
@@ -80,6 +82,19 @@ class ServiceUnavailable(DealbenchError):
     status_code = 503
     default_message = "Service unavailable: down for maintenance, try again later."
     graphql_code = "SERVICE_UNAVAILABLE"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached (refused, unknown host, no such database or file, bad
+    credentials, too many connections). ``where`` and ``reason`` are for the server's log and
+    command line, never for clients."""
+
+    default_message = "The database cannot be reached right now; try again later."
+
+    def __init__(self, where: str = "", reason: str = "", *, message: str | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": "30"})
+        self.where = where
+        self.reason = reason
 
 
 class ValidationFailed(BadRequest):

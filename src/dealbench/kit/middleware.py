@@ -1,8 +1,13 @@
 """One pure-ASGI middleware for what every route shares.
 
 Request ids, maintenance mode, HEAD on every GET route, request-body limits and content types,
-rate-limit headers on every answer, an access log that never shows a token, and a last-resort
-500 that carries no stack trace.
+text that no route accepts (the NUL character), rate-limit headers on every answer, an access log
+that never shows a token nor lets a request write a line of its own, and a last-resort 500 that
+carries no stack trace.
+
+A JSON or form body (anything but ``multipart/form-data``, which uploads stream) is read whole here,
+within ``max_body_bytes``, before the route runs: a body over the limit is a 413 whether or not it
+announced its length, and a body holding a NUL is a 400, in the route's dialect.
 """
 
 from __future__ import annotations
@@ -14,16 +19,21 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dealbench.kit.clientinfo import forwarded_request_id
+from dealbench.kit.db import unavailable
 from dealbench.kit.dialects import render_error
 from dealbench.kit.errors import (
+    BadRequest,
     DealbenchError,
     PayloadTooLarge,
     ServiceUnavailable,
     UnsupportedMediaType,
+    ValidationFailed,
 )
+from dealbench.kit.text import NUL, NUL_MESSAGE, find_nul, json_may_hold_nul
 
 access_log = logging.getLogger("dealbench.access")
 error_log = logging.getLogger("dealbench.error")
@@ -38,14 +48,35 @@ _ACCEPTED_TYPES = (
     "application/graphql-response+json",
 )
 _SECRET_PARAMS = {"access_token", "token", "code"}
+#: ``access_token=...`` (and the other secret parameters) written into a path, e.g. ``/v1/x%3Faccess_token=``
+_SECRET_IN_TEXT = re.compile(r"(?i)\b(access_token|token|code)=[^&;/\s]*")
+#: anything shaped like a Dealbench token, wherever it appears
+_TOKEN_LIKE = re.compile(r"dbk_[A-Za-z0-9_-]+")
+#: control characters (C0, DEL, C1), invisible format characters, line and paragraph separators, and
+#: the characters that delimit a log field
+_UNSAFE = re.compile('[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\\\\"]')
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in '\\"':
+        return "\\" + char
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def loggable(text: str) -> str:
+    """``text`` safe for one log line: tokens redacted, control characters escaped (``\\x0a``)."""
+    text = _TOKEN_LIKE.sub("dbk_[redacted]", _SECRET_IN_TEXT.sub(r"\1=[redacted]", text))
+    return _UNSAFE.sub(_escape, text)
 
 
 def redact_query(query: bytes) -> str:
     if not query:
         return ""
     pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
-    return "&".join(
-        f"{quote(k)}={'[redacted]' if k.lower() in _SECRET_PARAMS else quote(v)}" for k, v in pairs
+    return loggable(
+        "&".join(f"{quote(k)}={'[redacted]' if k.lower() in _SECRET_PARAMS else quote(v)}" for k, v in pairs)
     )
 
 
@@ -94,6 +125,7 @@ class DealbenchMiddleware:
                         key = name.lower().encode()
                         if key not in present:
                             raw.append((key, value.encode()))
+                _add_security_headers(raw)
                 message = {**message, "headers": raw}
             elif message["type"] == "http.response.body" and is_head:
                 # HEAD: the GET's headers, no body; later chunks of a streamed body are dropped.
@@ -107,16 +139,20 @@ class DealbenchMiddleware:
             if _is_api(path):
                 if self.maintenance:
                     raise ServiceUnavailable(headers={"Retry-After": "120"})
-                receive = self._check_body(headers, method, receive)
+                _check_text(path, scope.get("query_string", b""))
+                receive = await self._read_body(headers, method, receive)
             await self.app(scope, receive, send_wrapper)
         except Exception as exc:
             if response_started[0]:
                 error_log.exception("request %s failed after the response started", request_id)
                 raise
+            down = unavailable(exc)
             if isinstance(exc, DealbenchError):
                 err = exc
+            elif down is not None:
+                err = down
             else:
-                error_log.exception("request %s failed: %s %s", request_id, method, path)
+                error_log.exception("request %s failed: %s %s", request_id, method, loggable(path))
                 err = DealbenchError(f"Internal server error (request id {request_id}).")
             response = render_error(err, path)
             await response(scope, receive, send_wrapper)
@@ -125,13 +161,13 @@ class DealbenchMiddleware:
                 '%s "%s %s%s" %s %.1fms',
                 request_id,
                 method,
-                path,
+                loggable(path),
                 ("?" + redact_query(scope.get("query_string", b""))) if scope.get("query_string") else "",
                 status_holder[0],
                 (time.perf_counter() - started) * 1000,
             )
 
-    def _check_body(self, headers: dict[bytes, bytes], method: str, receive: Receive) -> Receive:
+    async def _read_body(self, headers: dict[bytes, bytes], method: str, receive: Receive) -> Receive:
         if method not in {"POST", "PUT", "PATCH", "DELETE"}:
             return receive
         ctype = headers.get(b"content-type", b"").decode("latin-1").split(";", 1)[0].strip().lower()
@@ -146,19 +182,84 @@ class DealbenchMiddleware:
             raise UnsupportedMediaType(
                 f"Unsupported content type '{ctype}': send application/json (or multipart/form-data for files)."
             )
-        if ctype == "multipart/form-data":
+        if ctype == "multipart/form-data" or not has_body:
             return receive  # uploads enforce their own, larger limits while streaming
         limit = self.max_body_bytes
+        too_large = f"Request body too large: at most {limit} bytes."
         if length is not None and length > limit:
-            raise PayloadTooLarge(f"Request body too large: at most {limit} bytes.")
-        seen = [0]
-
-        async def limited() -> Message:
+            raise PayloadTooLarge(too_large)
+        chunks: list[bytes] = []
+        size = 0
+        replay: list[Message] = []
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen[0] += len(message.get("body", b""))
-                if seen[0] > limit:
-                    raise PayloadTooLarge(f"Request body too large: at most {limit} bytes.")
-            return message
+            if message["type"] != "http.request":
+                replay.append(message)  # the client went away: the route sees it
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(too_large)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        _check_body_text(ctype, body)
+        replay.insert(0, {"type": "http.request", "body": body, "more_body": bool(replay)})
 
-        return limited
+        async def replayed() -> Message:
+            if replay:
+                return replay.pop(0)
+            return await receive()
+
+        return replayed
+
+
+def _add_security_headers(raw: list[tuple[bytes, bytes]]) -> None:
+    """On every answer: no content sniffing (a download is what its Content-Type says) and no
+    Referer leaving with a token in the URL; pages (docs, playground) cannot be framed."""
+    present = {name.lower() for name, _ in raw}
+    if b"x-content-type-options" not in present:
+        raw.append((b"x-content-type-options", b"nosniff"))
+    if b"referrer-policy" not in present:
+        raw.append((b"referrer-policy", b"no-referrer"))
+    ctype = next((value for name, value in raw if name.lower() == b"content-type"), b"")
+    if ctype.lower().startswith(b"text/html"):
+        if b"x-frame-options" not in present:
+            raw.append((b"x-frame-options", b"DENY"))
+        if b"content-security-policy" not in present:
+            raw.append((b"content-security-policy", b"frame-ancestors 'none'"))
+
+
+def _check_text(path: str, query: bytes) -> None:
+    """No NUL in the (decoded) path or in a query parameter."""
+    if NUL in path:
+        raise BadRequest(f"The path may not contain the NUL character (%00). {NUL_MESSAGE}")
+    if b"%00" in query or b"\x00" in query:
+        for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if NUL in key or NUL in value:
+                raise ValidationFailed.at([key.replace(NUL, "")], NUL_MESSAGE)
+
+
+def _check_body_text(ctype: str, body: bytes) -> None:
+    """No NUL in any string of a JSON body (a body without a content type is read as JSON too), nor
+    in a form value."""
+    if not ctype or ctype == "application/json" or ctype.endswith("+json"):
+        if not json_may_hold_nul(body):
+            return
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return  # not JSON: the route says so
+        where = find_nul(data)
+        if where is not None:
+            raise ValidationFailed.at(
+                [str(p).replace(NUL, "") if isinstance(p, str) else p for p in where], NUL_MESSAGE
+            )
+    elif ctype == "application/x-www-form-urlencoded":
+        if b"%00" in body or b"\x00" in body:
+            for key, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True):
+                if NUL in key or NUL in value:
+                    raise ValidationFailed.at([key.replace(NUL, "")], NUL_MESSAGE)
+    elif b"\x00" in body and ctype in {"application/graphql", "text/csv"}:
+        raise BadRequest(NUL_MESSAGE)

@@ -21,6 +21,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from dealbench.kit.richtext import SlateError, validate_slate
+from dealbench.kit.zod import received_type
 
 
 def iso_ms(value: datetime) -> str:
@@ -31,6 +32,34 @@ def iso_ms(value: datetime) -> str:
 
 
 Timestamp = Annotated[datetime, PlainSerializer(iso_ms, return_type=str, when_used="json")]
+
+#: Ids are 32-bit integers in the database.
+MAX_ID = 2**31 - 1
+
+
+def _strict_int(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        raise PydanticCustomError(
+            "zod_invalid_type",
+            "Expected integer, received float",
+            {"expected": "integer", "received": "float"},
+        )
+    received = received_type(value)
+    raise PydanticCustomError(
+        "zod_invalid_type",
+        f"Expected number, received {received}",
+        {"expected": "number", "received": received},
+    )
+
+
+#: An id in a request body: a JSON integer, never a string (``"1"``), a boolean (``true``) nor a
+#: float; at most ``MAX_ID``. Every id field of every body schema uses it (or a reference type
+#: built on the same rule, such as a deal reference that also takes ``eid:<vendorEntityId>``).
+Id = Annotated[int, Field(le=MAX_ID), BeforeValidator(_strict_int)]
+#: The same, at least 1.
+PositiveId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_strict_int)]
 
 
 class OutModel(BaseModel):
@@ -166,7 +195,6 @@ Url = Annotated[
 ]
 
 
-#: Ids are 32-bit integers in the database: a larger one in a path is bad input (400, Zod ``too_big``)
-#: on every backend, never a lookup that PostgreSQL refuses and SQLite answers with a 404.
-MAX_ID = 2**31 - 1
+#: A larger id in a path is bad input (400, Zod ``too_big``) on every backend, never a lookup that
+#: PostgreSQL refuses and SQLite answers with a 404.
 PathId = Annotated[int, Path(le=MAX_ID)]

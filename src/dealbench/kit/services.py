@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from dealbench.kit.db import create_engine, make_sessionmaker
 from dealbench.kit.ratelimit import RateLimiter
+from dealbench.kit.scratch import ScratchSpace
 from dealbench.settings import Settings
 
 
@@ -20,6 +21,8 @@ class Services:
     sessionmaker: async_sessionmaker[AsyncSession]
     rate_limiter: RateLimiter
     secret_key: str
+    #: This process's temporary files (spooled uploads and imports), under ``var_dir/tmp``.
+    scratch: ScratchSpace
     #: Optional per-domain resources (storage, mailer ...), added by the domains that need them.
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -36,10 +39,15 @@ class Services:
                 key_prefix=settings.redis_key_prefix,
             ),
             secret_key=settings.resolved_secret_key(),
+            scratch=ScratchSpace(settings.var_dir / "tmp"),
         )
 
     async def close(self) -> None:
         await self.engine.dispose()
+        storage = self.extras.get("storage")
+        if storage is not None:
+            await storage.close()
+        self.scratch.close()
 
 
 async def get_services(request: Request) -> Services:

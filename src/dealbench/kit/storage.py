@@ -6,8 +6,9 @@ is visible until :meth:`PendingBlob.promote` moves it to its content address
 (``blobs/ab/cd/<sha256>``); :meth:`PendingBlob.discard` throws it away. Identical content is
 stored once.
 
-- ``file://DIR``: temporary file under ``DIR/tmp``, fsynced, then renamed into place (atomic on
-  POSIX), so a crash never leaves a half-written blob at its address.
+- ``file://DIR``: temporary file under ``DIR/tmp`` (in the process's own scratch directory, so
+  the leftovers of a killed process are removed at the next start), fsynced, then renamed into place
+  (atomic on POSIX), so a crash never leaves a half-written blob at its address.
 - ``s3://bucket/prefix``: through obstore (Rust ``object_store``): a streamed multipart upload to
   ``prefix/tmp/<uuid>``, then a server-side copy to the content address. Endpoint, region and
   credentials come from ``DEALBENCH_S3_*`` settings, else the usual ``AWS_*`` variables.
@@ -28,6 +29,7 @@ from typing import Any
 
 import anyio.to_thread
 
+from dealbench.kit.scratch import ScratchSpace
 from dealbench.settings import Settings
 
 #: Chunks are gathered to this size before they are hashed and written (in a worker thread).
@@ -153,6 +155,10 @@ class Storage(ABC):
     async def close(self) -> None:
         return None
 
+    def clear_leftovers(self) -> int:
+        """Remove the temporary objects of uploads whose process is gone (at start)."""
+        return 0
+
 
 # --------------------------------------------------------------------------- local files
 
@@ -208,20 +214,25 @@ class LocalStorage(Storage):
         self.fsync = fsync
         self.url = f"file://{root}"
         (root / "tmp").mkdir(parents=True, exist_ok=True)
+        self.scratch = ScratchSpace(root / "tmp")
 
     def path(self, key: str) -> Path:
         if ".." in key.split("/"):
             raise ValueError("bad storage key")
         return self.root / key
 
+    def clear_leftovers(self) -> int:
+        return self.scratch.clear_leftovers()
+
+    async def close(self) -> None:
+        self.scratch.close()
+
     async def begin(self) -> PendingBlob:
-        tmp = self.root / "tmp" / f"{uuid.uuid4().hex}.part"
-
         def open_tmp() -> Any:
-            tmp.parent.mkdir(parents=True, exist_ok=True)
-            return open(tmp, "wb", buffering=0)
+            tmp = self.scratch.directory / f"{uuid.uuid4().hex}.part"
+            return tmp, open(tmp, "wb", buffering=0)
 
-        fh = await anyio.to_thread.run_sync(open_tmp)
+        tmp, fh = await anyio.to_thread.run_sync(open_tmp)
         return _LocalPending(self, tmp, fh)
 
     async def stream(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:

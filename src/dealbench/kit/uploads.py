@@ -4,6 +4,8 @@ FastAPI's ``UploadFile`` parses the whole body before dependencies run (so befor
 spools it to a temporary file. Upload routes instead declare no form parameters and call
 :func:`stream_multipart`: each file part is handed to a sink chunk by chunk as it arrives, sizes
 are enforced while streaming (413 before the rest is read), and small text fields are collected.
+A body is complete only when its closing boundary arrives: one cut short is a 400 (the caller then
+discards what its sinks received), and so is the NUL character in a text field or a file name.
 
     async def on_file(part: PartInfo) -> FileSink: ...
     fields = await stream_multipart(request, on_file=on_file, max_file_bytes=limit)
@@ -20,7 +22,8 @@ from urllib.parse import unquote
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from dealbench.kit.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from dealbench.kit.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from dealbench.kit.text import NUL, NUL_MESSAGE
 
 DEFAULT_FIELD_LIMIT = 1024 * 1024
 
@@ -122,6 +125,7 @@ async def stream_multipart(
         "on_headers_finished": lambda: events.append(("headers", None)),
         "on_part_data": lambda data, start, end: events.append(("data", data[start:end])),
         "on_part_end": lambda: events.append(("end", None)),
+        "on_end": lambda: events.append(("finished", None)),
     }
     parser = MultipartParser(boundary, callbacks)
 
@@ -133,9 +137,10 @@ async def stream_multipart(
     part_size = 0
     total = 0
     saw_part = False
+    finished = False
 
     async def process() -> None:
-        nonlocal sink, field_name, part_size, saw_part
+        nonlocal sink, field_name, part_size, saw_part, finished
         for kind, value in events:
             if kind == "begin":
                 headers.clear()
@@ -146,6 +151,10 @@ async def stream_multipart(
             elif kind == "headers":
                 saw_part = True
                 name, filename = _disposition(headers.get(b"content-disposition", b""))
+                if NUL in name:
+                    raise ValidationFailed.at([name.replace(NUL, "")], f"The part's name: {NUL_MESSAGE}")
+                if filename is not None and NUL in filename:
+                    raise ValidationFailed.at([name], f"The file name: {NUL_MESSAGE}")
                 if filename is not None:
                     content_type = headers.get(b"content-type", b"application/octet-stream").decode("latin-1")
                     sink = await on_file(PartInfo(name=name, filename=filename, content_type=content_type))
@@ -166,8 +175,13 @@ async def stream_multipart(
                     await sink.close()
                     sink = None
                 elif field_name is not None:
-                    fields[field_name] = field_buf.decode("utf-8", "replace")
+                    value = field_buf.decode("utf-8", "replace")
+                    if NUL in value:
+                        raise ValidationFailed.at([field_name], NUL_MESSAGE)
+                    fields[field_name] = value
                     field_name = None
+            elif kind == "finished":
+                finished = True
         events.clear()
 
     try:
@@ -190,4 +204,6 @@ async def stream_multipart(
         raise
     if not saw_part:
         raise BadRequest("Malformed or empty multipart body.")
+    if not finished:
+        raise BadRequest("Malformed multipart body: it ends before its closing boundary.")
     return fields

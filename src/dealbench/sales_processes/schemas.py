@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from dealbench.kit.schemas import InModel, OutModel, Timestamp, not_null
+from dealbench.kit.schemas import Id, InModel, OutModel, Timestamp, not_null
 
 Category = Annotated[
     str | None, Field(default=None, max_length=64, description="Free text, e.g. EVALUATION.")
@@ -59,7 +59,7 @@ class SalesProcessUpdate(InModel):
 
 
 class StageCreate(StageIn):
-    sales_process_id: int
+    sales_process_id: Id
     position: Annotated[int, Field(ge=0)] | None = Field(default=None, description="0-based; default: last.")
 
 

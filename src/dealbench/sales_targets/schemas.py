@@ -7,7 +7,7 @@ from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from dealbench.kit.parsing import parse_month
-from dealbench.kit.schemas import InModel, OutModel, Timestamp
+from dealbench.kit.schemas import InModel, OutModel, PositiveId, Timestamp
 
 
 def _month(value: Any) -> date:
@@ -33,7 +33,7 @@ Month = Annotated[
 ]
 Amount = Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]
 #: A reference to a row (32-bit ids in the database).
-Ref = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Ref = PositiveId
 
 
 class SalesTargetOut(OutModel):

@@ -24,6 +24,7 @@ from strawberry.types import Info
 
 from dealbench.kit.errors import Unauthorized
 from dealbench.kit.services import Services
+from graphql import DocumentNode
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -63,6 +64,8 @@ class GraphQLContext:
     #: Per-request memo of what resolvers derive from the document (e.g. a field's selections),
     #: computed once per field node instead of once per object.
     memo: dict[Any, Any] = field(default_factory=dict)
+    #: The document, parsed once (within the size limits) by the endpoint.
+    document: DocumentNode | None = None
 
     @property
     def caller(self) -> Any:
