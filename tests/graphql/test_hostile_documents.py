@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dealbench.kit.graphql.context import SchemaKind
 
 from dealbench.graphql import limits
 from dealbench.graphql.schema import get_schema
+from dealbench.kit.graphql.context import SchemaKind
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 from tests.graphql.helpers import CallCounter, codes
 
