@@ -1,27 +1,28 @@
-"""Authentication: every token form of every dialect, resolved to one :class:`Principal`.
+"""Authentication: every token form of every dialect, resolved to one :class:`Principal`
+(the statements are in :mod:`dealbench.auth.repository`).
 
 Routes declare the scope they need where they are declared::
 
-    TicketsWrite = Annotated[Principal, Security(authenticate, scopes=["tickets:write"])]
+    TicketsWrite = Annotated[Principal, scoped("tickets:write")]
 
-The scope then shows in OpenAPI, and no handler checks it by hand.
+``scoped`` is ``Security(authenticate, scopes=[...])``: the scope then shows in OpenAPI, and no
+handler checks it by hand.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import orjson
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, SecurityScopes
-from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
+from dealbench.auth import repository
 from dealbench.auth.principal import Principal
 from dealbench.kit import metrics
 from dealbench.kit.crypto import keyed_hash
@@ -30,11 +31,11 @@ from dealbench.kit.errors import Forbidden, RateLimited, Unauthorized
 from dealbench.kit.session import DbSession
 from dealbench.kit.tenancy import host_tenant_slug
 from dealbench.kit.uow import transaction
-from dealbench.models import ApiToken, Organization, User
+from dealbench.models import ApiToken
 
 log = logging.getLogger("dealbench.auth")
 
-#: Documented in OpenAPI; the real extraction below accepts every form the seeds use.
+#: Documented in OpenAPI; the extraction below accepts every form the compatible APIs use.
 api_key_scheme = APIKeyHeader(
     name="X-API-Key",
     auto_error=False,
@@ -90,16 +91,6 @@ async def _body_token(request: Request, ctype: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-_OWNER = aliased(User)
-#: Built once: constructing this select per request costs more than running it.
-_TOKEN_LOOKUP = (
-    select(ApiToken, Organization, _OWNER)
-    .join(Organization, Organization.id == ApiToken.organization_id)
-    .outerjoin(_OWNER, _OWNER.id == ApiToken.user_id)
-    .where(ApiToken.token_hash == bindparam("digest"))
-)
-
-
 async def resolve_principal(request: Request, session: AsyncSession) -> Principal:
     """Authenticate the request's token (401), check the org's API switch (403) and rate limit (429)."""
     state = request.state
@@ -111,7 +102,7 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
         raise Unauthorized("Missing API token: send it in the X-API-Key header.")
     services = request.app.state.services
     digest = keyed_hash(services.secret_key, plaintext)
-    row = (await session.execute(_TOKEN_LOOKUP, {"digest": digest})).first()
+    row = await repository.find_token(session, digest)
     if row is None:
         raise Unauthorized("The provided API token is invalid.")
     token, org, user = row
@@ -148,7 +139,7 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
             # (On PostgreSQL it gets its own short transaction: a request holding its token's
             # row lock until it ends would deadlock with one revoking that token while it waits
             # for a lock the first holds.)
-            await session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+            await repository.record_use(session, token.id, now)
         else:
             await _touch(request, token.id, now)
         set_committed_value(token, "last_used_at", now)  # written above; not this session's change
@@ -177,11 +168,11 @@ def _claim_touch(token_id: int) -> bool:
     return True
 
 
-async def _touch(request: Request, token_id: int, now: object) -> None:
+async def _touch(request: Request, token_id: int, now: datetime) -> None:
     """Record lastUsedAt (at most once a minute) in its own short transaction."""
     try:
         async with transaction(request.app.state.services.sessionmaker) as session:
-            await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+            await repository.record_use(session, token_id, now)
     except Exception:
         log.warning("could not record lastUsedAt of token %s", token_id, exc_info=True)
 
