@@ -14,7 +14,6 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.cli.imports import import_app
@@ -284,16 +283,13 @@ def tokens_create(
 @tokens_app.command("revoke")
 def tokens_revoke(token_id: Annotated[int, typer.Argument(help="Token id.")]) -> None:
     """Revoke a token."""
-    from dealbench.models import ApiToken
-    from dealbench.tokens.service import revoke
+    from dealbench.tokens.service import revoke_by_id
 
     settings = get_settings()
 
     async def work(session: AsyncSession, _services: Services) -> None:
-        token = (await session.execute(select(ApiToken).where(ApiToken.id == token_id))).scalar_one_or_none()
-        if token is None:
+        if await revoke_by_id(session, token_id) is None:
             raise _fail(f"no token with id {token_id}")
-        await revoke(session, token)
 
     run_in_session(settings, work)
     console.print(f"Token {token_id} revoked.")

@@ -3,37 +3,18 @@ the organization; other users see their own (the service decides)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 import strawberry
 
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
-from dealbench.kit.graphql.generate import gql_enum
+from dealbench.kit.graphql.generate import output_type
 from dealbench.kit.graphql.types import Page, page, paging
-from dealbench.models import TokenKind
-from dealbench.tokens import service
+from dealbench.tokens import presenter, service
+from dealbench.tokens.schemas import TokenOut
 
-gql_enum(TokenKind)
-
-
-@strawberry.type(name="ApiToken", description="A token; its plaintext is never shown again.")
-class TokenType:
-    id: int
-    name: str
-    kind: TokenKind
-    user_id: int | None
-    scopes: list[str]
-    created_by_user_id: int | None
-    created_at: datetime
-    expires_at: datetime | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-    rate_limit_per_minute: int | None
-
-    @strawberry.field(description="The first characters of the token, to recognise it.")
-    def prefix(self) -> str:
-        return self.display_prefix  # type: ignore[attr-defined,no-any-return]
+TokenType: Any = output_type(TokenOut, "ApiToken", description="A token; its plaintext is never shown again.")
 
 
 @strawberry.type
@@ -46,9 +27,9 @@ class Query:
         offset: int | None = 0,
         include_revoked: bool = False,
     ) -> Page[TokenType] | None:
-        items, total = await ctx(info).call(
+        rows, total = await ctx(info).call(
             service.list_tokens,
             paging(limit, offset),
             include_revoked=include_revoked,
         )
-        return page(items, total)
+        return page(presenter.tokens(rows), total)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
+from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
 from dealbench.kit.schemas import Page, PathId
 from dealbench.kit.services import AppServices
 from dealbench.kit.session import DbSession
-from dealbench.tokens import service
+from dealbench.tokens import presenter, service
 from dealbench.tokens.schemas import TokenCreate, TokenCreated, TokenOut
 
 router = APIRouter(prefix="/v1", tags=["Tokens"])
@@ -24,7 +25,7 @@ TokensWrite = Annotated[Principal, scoped("tokens:write")]
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
 async def create_token(
     body: TokenCreate, principal: TokensWrite, session: DbSession, services: AppServices
-) -> TokenCreated:
+) -> Response:
     """Create a token. Without `userId` it is an organization token (ends in `o`), else a personal
     token of that user (ends in `p`). The plaintext `token` is in this answer only.
 
@@ -38,7 +39,7 @@ async def create_token(
         services.secret_key,
         default_rate_limit=services.settings.rate_limit_per_minute,
     )
-    return TokenCreated.model_validate({**TokenOut.model_validate(token).model_dump(), "token": plaintext})
+    return json_response(presenter.created(token, plaintext), 201)
 
 
 @router.get("/tokens", response_model=Page[TokenOut])
@@ -47,13 +48,13 @@ async def list_tokens(
     session: DbSession,
     paging: Paging,
     includeRevoked: Annotated[bool, Query()] = False,
-) -> dict[str, Any]:
+) -> Response:
     """Tokens, without their secrets: every token for admins, one's own for other users."""
-    items, total = await service.list_tokens(session, principal, paging, include_revoked=includeRevoked)
-    return paging.page(items, total)
+    rows, total = await service.list_tokens(session, principal, paging, include_revoked=includeRevoked)
+    return json_response(paging.page(presenter.tokens(rows), total))
 
 
 @router.delete("/tokens/{id}", response_model=TokenOut)
-async def revoke_token(id: PathId, principal: TokensWrite, session: DbSession) -> Any:
+async def revoke_token(id: PathId, principal: TokensWrite, session: DbSession) -> Response:
     """Revoke a token (idempotent); it answers 401 from then on."""
-    return await service.revoke_token(session, principal, id)
+    return json_response(presenter.token(await service.revoke_token(session, principal, id)))

@@ -20,7 +20,9 @@ class TokenOut(OutModel):
     last_used_at: Timestamp | None
     revoked_at: Timestamp | None
     rate_limit_per_minute: int | None
-    prefix: str = Field(validation_alias="display_prefix")
+    prefix: str = Field(
+        validation_alias="display_prefix", description="The first characters of the token, to recognise it."
+    )
 
 
 class TokenCreated(TokenOut):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,9 +13,11 @@ from dealbench.auth.scopes import covers, is_valid_scope
 from dealbench.kit.crypto import keyed_hash, new_token
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Forbidden, NotFound, ValidationFailed
-from dealbench.kit.pagination import ListParams, paginate
-from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant
+from dealbench.kit.locks import Lock
+from dealbench.kit.pagination import ListParams
+from dealbench.kit.repository import Tenant, TenantOf
 from dealbench.models import ApiToken, Organization, TokenKind, User
+from dealbench.tokens.repository import TokenRepository, any_token
 from dealbench.tokens.schemas import TokenCreate
 from dealbench.users.directory import get_user
 
@@ -50,7 +53,6 @@ async def issue_token(
     kind = TokenKind.PERSONAL if user is not None else TokenKind.ORGANIZATION
     plaintext = new_token("p" if user is not None else "o")
     token = ApiToken(
-        organization_id=organization.id,
         user_id=user.id if user is not None else None,
         kind=kind,
         name=name,
@@ -62,7 +64,7 @@ async def issue_token(
         expires_at=expires_at,
         rate_limit_per_minute=rate_limit_per_minute,
     )
-    session.add(token)
+    TokenRepository(session, TenantOf(organization.id)).add(token)
     await session.flush()
     return token, plaintext
 
@@ -100,8 +102,12 @@ async def create_token(
             raise Forbidden(
                 f"A new token cannot have scope '{scope}': it exceeds the creating token's scopes."
             )
+    expires: datetime | None = None
     if data.expires_at is not None:
-        expires = data.expires_at if data.expires_at.tzinfo else data.expires_at.replace(tzinfo=UTC)
+        # In UTC, as stored (a time without an offset is UTC): the answer shows what is stored.
+        expires = (
+            data.expires_at if data.expires_at.tzinfo else data.expires_at.replace(tzinfo=UTC)
+        ).astimezone(UTC)
         if expires <= utcnow():
             raise ValidationFailed.at(["expiresAt"], "expiresAt must be in the future.")
     return await issue_token(
@@ -112,36 +118,44 @@ async def create_token(
         user=user,
         scopes=scopes,
         created_by_user_id=principal.acting_user_id,
-        expires_at=data.expires_at,
+        expires_at=expires,
         rate_limit_per_minute=data.rate_limit_per_minute,
     )
 
 
-def _visible(principal: Principal):  # type: ignore[no-untyped-def]
-    stmt = in_tenant(ApiToken, principal.organization_id)
-    if not principal.is_admin:
-        assert principal.user is not None
-        stmt = stmt.where(ApiToken.user_id == principal.user.id)
-    return stmt
-
-
 async def list_tokens(
     session: AsyncSession, principal: Principal, params: ListParams, *, include_revoked: bool = False
-) -> tuple[list[ApiToken], int]:
-    """Admins see every token of the organization; others see their own."""
-    base = _visible(principal)
-    if not include_revoked:
-        base = base.where(ApiToken.revoked_at.is_(None))
-    return await paginate(session, base.order_by(ApiToken.id), params)
+) -> tuple[list[Any], int]:
+    """A page of tokens (rows of the presenter's columns) and the total: administrators see every
+    token of the organization; other users see their own."""
+    if principal.is_admin:
+        user_id = None
+    else:
+        assert principal.user is not None  # only a user's token acts with a role below ADMIN
+        user_id = principal.user.id
+    return await TokenRepository(session, principal).page(
+        params, user_id=user_id, include_revoked=include_revoked
+    )
 
 
 async def revoke_token(session: AsyncSession, principal: Principal, token_id: int) -> ApiToken:
-    token = await get_in_tenant(
-        session, ApiToken, principal.organization_id, token_id, what="Token", lock=Lock.UPDATE
-    )
+    """Revoke a token (idempotent); users other than administrators revoke only their own."""
+    token = await TokenRepository(session, principal).one(token_id, lock=Lock.UPDATE)
     if not principal.is_admin and (principal.user is None or token.user_id != principal.user.id):
         raise Forbidden("Only administrators may revoke other users' tokens.")
     return await revoke(session, token)
+
+
+async def revoke_by_id(session: AsyncSession, token_id: int) -> ApiToken | None:
+    """Revoke the token ``token_id`` of any organization (the server's operator, on the command
+    line); ``None`` when there is no such token."""
+    token = await any_token(session, token_id, lock=Lock.UPDATE)
+    return None if token is None else await revoke(session, token)
+
+
+async def revoke_named(session: AsyncSession, tenant: Tenant, name: str) -> None:
+    """Revoke every live token of the organization called ``name`` (the demo key of the previous start)."""
+    await TokenRepository(session, tenant).revoke_named(name, utcnow())
 
 
 async def revoke(session: AsyncSession, token: ApiToken) -> ApiToken:
