@@ -16,12 +16,14 @@ class OrganizationSettings(InModel):
 class OrganizationOut(OutModel):
     id: int
     name: str
-    slug: str
+    slug: str = Field(description="The organization's subdomain.")
     timezone: str
     currency: str
     created_at: Timestamp
     updated_at: Timestamp
-    settings: dict[str, Any]
+    settings: dict[str, Any] = Field(
+        description="Organization settings (apiAccessEnabled, apiDownloadEnabledDefault)."
+    )
 
 
 class OrganizationUpdate(InModel):
