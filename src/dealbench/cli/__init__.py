@@ -304,19 +304,18 @@ def org_set(
     ] = None,
 ) -> None:
     """Change organization settings from the server (e.g. re-enable API access)."""
-    from dealbench.organizations.service import get_by_slug, settings_of
+    from dealbench.organizations.service import change_settings, get_by_slug
 
     async def work(session: AsyncSession, _services: Services) -> dict[str, Any]:
         organization = await get_by_slug(session, slug)
         if organization is None:
             raise _fail(f"no organization with slug '{slug}'")
-        values = settings_of(organization)
+        changes: dict[str, Any] = {}
         if api_access is not None:
-            values["apiAccessEnabled"] = api_access
+            changes["apiAccessEnabled"] = api_access
         if api_download_default is not None:
-            values["apiDownloadEnabledDefault"] = api_download_default
-        organization.settings = values
-        return values
+            changes["apiDownloadEnabledDefault"] = api_download_default
+        return await change_settings(session, organization, changes)
 
     console.print(run_in_session(get_settings(), work))
 
