@@ -10,7 +10,7 @@ import strawberry
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import public_field
 from dealbench.models import Role
-from dealbench.teams.loaders import teams_by_user_ids
+from dealbench.teams.service import teams_of_users
 
 
 @strawberry.type(name="AuthTeam")
@@ -31,7 +31,8 @@ class AuthUser:
 
     @strawberry.field(description="The user's teams.")
     async def teams(self, info: strawberry.Info) -> list[AuthTeam]:
-        teams = await ctx(info).load("teams_by_user", teams_by_user_ids, self.user_id)
+        # The teams domain's batch, as the caller (the loader `User.teams` uses in this request too).
+        teams = await ctx(info).load("teams_by_user", teams_of_users, self.user_id)
         return [AuthTeam(team_id=t.id, name=t.name) for t in teams]
 
 

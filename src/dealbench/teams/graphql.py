@@ -1,25 +1,19 @@
-"""Teams in the GraphQL dialect: ``teams`` (scope ``teams:read``)."""
+"""Teams in the GraphQL dialect: ``teams`` (scope ``teams:read``), and ``User.teams``."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 import strawberry
 
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
-from dealbench.kit.graphql.types import Page, page, paging
-from dealbench.teams import service
-from dealbench.teams.loaders import teams_by_user_ids
+from dealbench.kit.graphql.generate import output_type
+from dealbench.kit.graphql.types import Page, page, paging, wire
+from dealbench.teams import presenter, service
+from dealbench.teams.schemas import TeamOut
 
-
-@strawberry.type(name="Team")
-class TeamType:
-    id: int
-    name: str
-    description: str | None
-    created_at: datetime
-    updated_at: datetime
+TeamType: Any = output_type(TeamOut, "Team")
 
 
 @strawberry.type
@@ -28,12 +22,13 @@ class Query:
     async def teams(
         self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
     ) -> Page[TeamType] | None:
-        items, total = await ctx(info).call(service.list_teams, paging(limit, offset))
-        return page(items, total)
+        rows, total = await ctx(info).call(service.list_teams, paging(limit, offset))
+        return page(presenter.teams(rows), total)
 
 
 @strawberry.type(description="The teams of a user (a relation the teams domain adds to `User`).")
 class UserTeams:
     @scoped_field(scope="teams:read", description="The user's teams.")
     async def teams(self, info: strawberry.Info) -> list[TeamType] | None:
-        return list(await ctx(info).load("teams_by_user", teams_by_user_ids, self.id))  # type: ignore[attr-defined]
+        rows = await ctx(info).load("teams_by_user", service.teams_of_users, self.id)  # type: ignore[attr-defined]
+        return [wire(t) for t in presenter.teams(rows)]
