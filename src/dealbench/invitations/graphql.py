@@ -3,34 +3,19 @@ and ``revokeInvitation`` (``invitations:write``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import strawberry
 
-from dealbench.invitations import service
-from dealbench.invitations.schemas import InvitationCreate
+from dealbench.invitations import presenter, service
+from dealbench.invitations.schemas import InvitationCreate, InvitationOut
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
-from dealbench.kit.graphql.generate import gql_enum
-from dealbench.kit.graphql.types import Page, orm, page, paging, to_model
+from dealbench.kit.graphql.generate import output_type
+from dealbench.kit.graphql.types import Page, page, paging, to_model, wire
 from dealbench.models import InvitationStatus, Role
 
-gql_enum(InvitationStatus)
-gql_enum(Role)
-
-
-@strawberry.type(name="Invitation")
-class InvitationType:
-    id: int
-    status: InvitationStatus
-    role: Role
-    created_at: datetime
-    updated_at: datetime
-    expires_at: datetime
-    inviter_user_id: int | None
-    invitee_email: str
-    organization_id: int
+InvitationType: Any = output_type(InvitationOut, "Invitation")
 
 
 @strawberry.type
@@ -56,17 +41,13 @@ class Query:
         status: InvitationStatus | None = None,
         include_expired: bool = False,
     ) -> Page[InvitationType] | None:
-        items, total = await ctx(info).call(
+        rows, total = await ctx(info).call(
             service.list_invitations,
             paging(limit, offset),
             status=status,
             include_expired=include_expired,
         )
-        return page(items, total)
-
-
-async def _create(session: Any, principal: Any, data: InvitationCreate, secret_key: str) -> Any:
-    return await service.create_invitation(session, principal, data, secret_key)
+        return page(presenter.invitations(rows), total)
 
 
 @strawberry.type
@@ -77,9 +58,9 @@ class Mutation:
     ) -> InvitationCreated | None:
         context = ctx(info)
         data = to_model(InvitationCreate, input)
-        invitation, code = await context.mutate(_create, data, context.services.secret_key)
-        return InvitationCreated(invitation=orm(invitation), code=code)
+        invitation, code = await context.mutate(service.create_invitation, data, context.services.secret_key)
+        return InvitationCreated(invitation=wire(presenter.invitation(invitation)), code=code)
 
     @scoped_mutation(scope="invitations:write", description="Revoke a PENDING invitation.")
     async def revoke_invitation(self, info: strawberry.Info, id: int) -> InvitationType | None:
-        return orm(await ctx(info).mutate(service.revoke_invitation, id))
+        return wire(presenter.invitation(await ctx(info).mutate(service.revoke_invitation, id)))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
-from dealbench.invitations import service
+from dealbench.invitations import presenter, service
 from dealbench.invitations.schemas import (
     InvitationAccepted,
     InvitationAnswer,
@@ -16,6 +16,7 @@ from dealbench.invitations.schemas import (
     InvitationCreated,
     InvitationOut,
 )
+from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
 from dealbench.kit.schemas import IdOnly, Page, PathId
 from dealbench.kit.services import AppServices
@@ -35,23 +36,21 @@ async def list_invitations(
     paging: Paging,
     status: Annotated[InvitationStatus | None, Query()] = None,
     includeExpired: Annotated[bool, Query()] = False,
-) -> dict[str, Any]:
+) -> Response:
     """Invitations of the organization; expired ones only with `includeExpired=true`."""
-    items, total = await service.list_invitations(
+    rows, total = await service.list_invitations(
         session, principal, paging, status=status, include_expired=includeExpired
     )
-    return paging.page(items, total)
+    return json_response(paging.page(presenter.invitations(rows), total))
 
 
 @router.post("/organization/invitations", response_model=InvitationCreated, status_code=201)
 async def create_invitation(
     body: InvitationCreate, principal: InvitationsWrite, session: DbSession, services: AppServices
-) -> InvitationCreated:
+) -> Response:
     """Invite an email with a role. The answer carries the one-time `code`, shown this once."""
     invitation, code = await service.create_invitation(session, principal, body, services.secret_key)
-    return InvitationCreated.model_validate(
-        {**InvitationOut.model_validate(invitation).model_dump(), "code": code}
-    )
+    return json_response(presenter.created(invitation, code), 201)
 
 
 @router.post("/organization/invitations/{id}/revoke", response_model=IdOnly)
@@ -61,13 +60,15 @@ async def revoke_invitation(id: PathId, principal: InvitationsWrite, session: Db
 
 
 @router.post("/invitations/accept", response_model=InvitationAccepted, tags=["Invitations"])
-async def accept_invitation(body: InvitationAnswer, session: DbSession, services: AppServices) -> Any:
+async def accept_invitation(body: InvitationAnswer, session: DbSession, services: AppServices) -> Response:
     """Accept an invitation with its code (no token needed): creates the user."""
     invitation, user = await service.accept_invitation(session, body, services.secret_key)
-    return {"invitation": invitation, "user": user}
+    return json_response(presenter.accepted(invitation, user))
 
 
 @router.post("/invitations/reject", response_model=InvitationOut, tags=["Invitations"])
-async def reject_invitation(body: InvitationAnswer, session: DbSession, services: AppServices) -> Any:
+async def reject_invitation(body: InvitationAnswer, session: DbSession, services: AppServices) -> Response:
     """Reject an invitation with its code (no token needed)."""
-    return await service.reject_invitation(session, body, services.secret_key)
+    return json_response(
+        presenter.invitation(await service.reject_invitation(session, body, services.secret_key))
+    )

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
+from dealbench.invitations.repository import InvitationRepository, by_code_hash
 from dealbench.invitations.schemas import InvitationAnswer, InvitationCreate
 from dealbench.kit.crypto import keyed_hash, new_code
 from dealbench.kit.db import lock_key, utcnow
 from dealbench.kit.errors import Conflict, NotFound
-from dealbench.kit.pagination import ListParams, paginate
+from dealbench.kit.locks import Lock
+from dealbench.kit.pagination import ListParams
 from dealbench.kit.repository import TenantOf
-from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant, locked
-from dealbench.models import Invitation, InvitationStatus, Organization, User
+from dealbench.models import Invitation, InvitationStatus, User
 from dealbench.users.directory import add_user, find_by_email
 from dealbench.users.schemas import UserCreate
 
@@ -31,52 +32,45 @@ async def list_invitations(
     *,
     status: InvitationStatus | None = None,
     include_expired: bool = False,
-) -> tuple[list[Invitation], int]:
-    base = in_tenant(Invitation, principal.organization_id)
-    if status is not None:
-        base = base.where(Invitation.status == status)
-    if not include_expired:
-        base = base.where(Invitation.expires_at > utcnow())
-    return await paginate(session, base.order_by(Invitation.id), params)
+) -> tuple[list[Any], int]:
+    """A page of invitations (rows of the presenter's columns) and the total; expired ones only
+    with ``include_expired``."""
+    return await InvitationRepository(session, principal).page(
+        params, status=status, live_at=None if include_expired else utcnow()
+    )
 
 
 async def create_invitation(
     session: AsyncSession, principal: Principal, data: InvitationCreate, secret_key: str
 ) -> tuple[Invitation, str]:
+    """Invite an email with a role: the invitation and its one-time code (shown once). 409 when the
+    email is a member already or has a pending invitation."""
+    repo = InvitationRepository(session, principal)
     email = str(data.invitee_email).strip().lower()
     await lock_key(session, INVITATION_LOCK, f"{principal.organization_id}:{email}")
     if await find_by_email(session, principal, email) is not None:
         raise Conflict(f"'{email}' is already a member of this organization.")
-    pending = await session.execute(
-        in_tenant(Invitation, principal.organization_id).where(
-            Invitation.invitee_email == email,
-            Invitation.status == InvitationStatus.PENDING,
-            Invitation.expires_at > utcnow(),
-        )
-    )
-    if pending.scalars().first() is not None:
+    if await repo.pending_for(email, utcnow()) is not None:
         raise Conflict(f"A pending invitation for '{email}' already exists.")
     code = new_code()
     now = utcnow()
-    invitation = Invitation(
-        organization_id=principal.organization_id,
-        invitee_email=email,
-        role=data.role,
-        inviter_user_id=principal.acting_user_id,
-        code_hash=keyed_hash(secret_key, code),
-        created_at=now,
-        updated_at=now,
-        expires_at=now + VALIDITY,
+    invitation = repo.add(
+        Invitation(
+            invitee_email=email,
+            role=data.role,
+            inviter_user_id=principal.acting_user_id,
+            code_hash=keyed_hash(secret_key, code),
+            created_at=now,
+            updated_at=now,
+            expires_at=now + VALIDITY,
+        )
     )
-    session.add(invitation)
     await session.flush()
     return invitation, code
 
 
 async def revoke_invitation(session: AsyncSession, principal: Principal, invitation_id: int) -> Invitation:
-    invitation = await get_in_tenant(
-        session, Invitation, principal.organization_id, invitation_id, what="Invitation", lock=Lock.UPDATE
-    )
+    invitation = await InvitationRepository(session, principal).one(invitation_id, lock=Lock.UPDATE)
     if invitation.status is not InvitationStatus.PENDING:
         raise Conflict(f"Only a PENDING invitation can be revoked; this one is {invitation.status.value}.")
     invitation.status = InvitationStatus.REVOKED
@@ -86,8 +80,7 @@ async def revoke_invitation(session: AsyncSession, principal: Principal, invitat
 
 async def _by_code(session: AsyncSession, code: str, secret_key: str) -> Invitation:
     # Answers and revocations of one invitation are serial: the second sees the first's status.
-    stmt = select(Invitation).where(Invitation.code_hash == keyed_hash(secret_key, code))
-    invitation = (await session.execute(locked(stmt, Lock.UPDATE))).scalar_one_or_none()
+    invitation = await by_code_hash(session, keyed_hash(secret_key, code), lock=Lock.UPDATE)
     if invitation is None:
         raise NotFound("Invitation not found.")
     if invitation.status is not InvitationStatus.PENDING:
@@ -102,11 +95,9 @@ async def accept_invitation(
 ) -> tuple[Invitation, User]:
     """Accept with the one-time code (no token): the invitee becomes a user with the invited role."""
     invitation = await _by_code(session, data.code, secret_key)
-    org = await session.get(Organization, invitation.organization_id)
-    assert org is not None
     user = await add_user(
         session,
-        TenantOf(org.id),
+        TenantOf(invitation.organization_id),
         UserCreate(
             email=invitation.invitee_email,
             first_name=data.first_name,
