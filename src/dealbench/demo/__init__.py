@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dealbench.kit.db import utcnow
 from dealbench.kit.repository import TenantOf
-from dealbench.models import ApiToken, Organization, Role, User
+from dealbench.models import Organization, Role, User
 from dealbench.organizations.service import create_organization, get_by_slug
-from dealbench.tokens.service import issue_token
+from dealbench.tokens.service import issue_token, revoke_named
 from dealbench.users.directory import add_user
 from dealbench.users.schemas import UserCreate
 
@@ -53,14 +51,6 @@ async def ensure_demo(session: AsyncSession, secret_key: str) -> tuple[Organizat
         ]
         for seeder in _seeders():
             await seeder(session, org, users)
-    await session.execute(
-        update(ApiToken)
-        .where(
-            ApiToken.organization_id == org.id,
-            ApiToken.name == DEMO_KEY_NAME,
-            ApiToken.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
-    )
+    await revoke_named(session, TenantOf(org.id), DEMO_KEY_NAME)
     _, plaintext = await issue_token(session, organization=org, name=DEMO_KEY_NAME, secret_key=secret_key)
     return org, plaintext, created
