@@ -28,8 +28,8 @@ from dealbench.kit import metrics
 from dealbench.kit.crypto import keyed_hash
 from dealbench.kit.db import utcnow, write_intent
 from dealbench.kit.errors import Forbidden, RateLimited, Unauthorized
+from dealbench.kit.links import host_tenant_slug
 from dealbench.kit.session import DbSession
-from dealbench.kit.tenancy import host_tenant_slug
 from dealbench.kit.uow import transaction
 from dealbench.models import ApiToken
 

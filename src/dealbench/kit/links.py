@@ -5,6 +5,9 @@ only when it is trusted: listed in ``DEALBENCH_ALLOWED_HOSTS`` (``app.example.co
 ``*.example.com`` for its subdomains) or the tenant base domain ``DEALBENCH_BASE_DOMAIN`` and its
 tenants' subdomains. Any other host gets a relative link (``/v1/imports/<id>/errors``): a forged
 ``Host`` header cannot make the server send its users elsewhere.
+
+The tenant a host names (``acme.<base domain>``: :func:`host_tenant_slug`) lives here too; token
+authentication refuses another organization's token on it.
 """
 
 from __future__ import annotations
@@ -53,3 +56,16 @@ def public_base_url(request: Request, settings: Settings) -> str:
         scheme = "https" if is_https(request.scope) else "http"  # behind a trusted proxy: as forwarded
         return f"{scheme}://{host}{request.scope.get('root_path', '')}".rstrip("/")
     return ""
+
+
+def host_tenant_slug(host: str | None, base_domain: str | None) -> str | None:
+    """``acme`` for ``acme.<base domain>[:port]``; ``None`` for any other host."""
+    if not host or not base_domain:
+        return None
+    hostname = host.rsplit(":", 1)[0].lower().rstrip(".") if not host.startswith("[") else ""
+    suffix = "." + base_domain.lower().strip(".")
+    if hostname.endswith(suffix):
+        slug = hostname[: -len(suffix)]
+        if slug and "." not in slug:
+            return slug
+    return None

@@ -1,5 +1,5 @@
-"""Tenant scoping helpers still used by the modules not yet moved to a repository, and the tenant
-of a subdomain. New code goes through :mod:`dealbench.kit.repository`."""
+"""Tenant scoping helpers still used by the modules not yet moved to a repository. New code goes
+through :mod:`dealbench.kit.repository`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from dealbench.kit.locks import Lock, lock_organization, locked
 __all__ = [
     "Lock",
     "get_in_tenant",
-    "host_tenant_slug",
     "in_tenant",
     "lock_organization",
     "lock_rows",
@@ -23,19 +22,6 @@ __all__ = [
 ]
 
 M = TypeVar("M")
-
-
-def host_tenant_slug(host: str | None, base_domain: str | None) -> str | None:
-    """``acme`` for ``acme.<base domain>[:port]``; ``None`` for any other host."""
-    if not host or not base_domain:
-        return None
-    hostname = host.rsplit(":", 1)[0].lower().rstrip(".") if not host.startswith("[") else ""
-    suffix = "." + base_domain.lower().strip(".")
-    if hostname.endswith(suffix):
-        slug = hostname[: -len(suffix)]
-        if slug and "." not in slug:
-            return slug
-    return None
 
 
 def in_tenant(model: type[M], organization_id: int) -> Select[M]:  # type: ignore[type-var]
