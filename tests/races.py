@@ -25,3 +25,9 @@ def statuses(responses: list[httpx.Response]) -> Counter[int]:
 
 def bodies(responses: list[httpx.Response], status: int) -> list[Any]:
     return [r.json() for r in responses if r.status_code == status]
+
+
+def no_server_error(responses: list[httpx.Response]) -> None:
+    """Every request answered (concurrent writes may lose with a 4xx, never with a 5xx)."""
+    errors = [(r.status_code, r.text[:200]) for r in responses if r.status_code >= 500]
+    assert not errors, errors

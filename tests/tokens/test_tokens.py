@@ -1,7 +1,8 @@
-"""One token system: every form a seed uses, kinds, scopes, bounds, revocation, expiry."""
+"""One token system: every form the compatible APIs use, kinds, scopes, bounds, revocation, expiry."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from dealbench.models import ApiToken, Role
+from tests.races import no_server_error
 
 
 @pytest.fixture
@@ -247,3 +249,17 @@ async def test_tenant_subdomain_refuses_another_orgs_token(client: Any, factory:
     assert (await client.get("/v1/organization", headers=wrong)).status_code == 401
     plain = {"Host": "localhost:8000", **tenant.headers}
     assert (await client.get("/v1/organization", headers=plain)).status_code == 200
+
+
+async def test_revoking_one_token_many_times_at_once(client: Any, factory: Any) -> None:
+    tenant = await factory.tenant()
+    _, token = await factory.personal(tenant)
+    listed = (await client.get("/v1/tokens", headers={"X-API-Key": token})).json()["items"]
+    token_id = listed[0]["id"]
+    responses = await asyncio.gather(
+        *(client.delete(f"/v1/tokens/{token_id}", headers=tenant.headers) for _ in range(10))
+    )
+    no_server_error(responses)
+    assert {r.status_code for r in responses} == {200}
+    assert len({r.json()["revokedAt"] for r in responses}) == 1  # revoked once, then found revoked
+    assert (await client.get("/v1/organization", headers={"X-API-Key": token})).status_code == 401
