@@ -104,3 +104,31 @@ async def test_invitation_reject_revoke_and_expiry(client: Any, services: Any, t
     assert (
         await client.post("/v1/invitations/accept", json={"code": "no-such-code-at-all"})
     ).status_code == 404
+
+
+async def test_the_presenters_answer_what_the_response_models_document(
+    client: Any, services: Any, tenant: Any
+) -> None:
+    from dealbench.invitations import presenter
+    from dealbench.invitations.schemas import InvitationAccepted, InvitationCreated, InvitationOut
+    from dealbench.models import Invitation, User
+
+    created = await client.post(
+        "/v1/organization/invitations",
+        headers=tenant.headers,
+        json={"inviteeEmail": "shape@example.com", "role": "VIEWER"},
+    )
+    made = created.json()
+    assert list(made) == list(InvitationCreated.model_json_schema(by_alias=True)["properties"])
+    accepted = await client.post("/v1/invitations/accept", json={"code": made["code"], "lastName": "Shape"})
+    async with services.sessionmaker() as session:
+        invitation = await session.get(Invitation, made["id"])
+        user = await session.get(User, accepted.json()["user"]["id"])
+    documented = InvitationAccepted.model_validate({"invitation": invitation, "user": user})
+    assert presenter.accepted(invitation, user) == documented.model_dump(mode="json", by_alias=True)
+    assert accepted.json() == presenter.accepted(invitation, user)
+    listed = (await client.get("/v1/organization/invitations", headers=tenant.headers)).json()["items"]
+    assert listed == [InvitationOut.model_validate(invitation).model_dump(mode="json", by_alias=True)]
+    assert {k: v for k, v in made.items() if k not in {"code", "status", "updatedAt"}} == {
+        k: v for k, v in listed[0].items() if k not in {"status", "updatedAt"}
+    }

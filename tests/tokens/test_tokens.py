@@ -263,3 +263,73 @@ async def test_revoking_one_token_many_times_at_once(client: Any, factory: Any) 
     assert {r.status_code for r in responses} == {200}
     assert len({r.json()["revokedAt"] for r in responses}) == 1  # revoked once, then found revoked
     assert (await client.get("/v1/organization", headers={"X-API-Key": token})).status_code == 401
+
+
+async def test_the_presenter_answers_what_the_response_model_documents(
+    client: Any, services: Any, factory: Any, tenant: Any
+) -> None:
+    from dealbench.tokens import presenter
+    from dealbench.tokens.schemas import TokenCreated, TokenOut
+
+    user = await factory.user(tenant)
+    body = {"name": "full", "userId": user.id, "expiresAt": "2099-01-01T00:00:00Z", "rateLimitPerMinute": 5}
+    created = await client.post("/v1/tokens", headers=tenant.headers, json=body)
+    assert created.status_code == 201, created.text
+    made = created.json()
+    assert list(made) == list(
+        TokenCreated.model_json_schema(by_alias=True, mode="serialization")["properties"]
+    )
+    assert (await client.get("/v1/organization", headers={"X-API-Key": made["token"]})).status_code == 200
+    revoked = (await client.delete(f"/v1/tokens/{made['id']}", headers=tenant.headers)).json()
+    async with services.sessionmaker() as session:
+        token = (await session.execute(select(ApiToken).where(ApiToken.id == made["id"]))).scalar_one()
+    documented = TokenOut.model_validate(token).model_dump(mode="json", by_alias=True)
+    assert presenter.token(token) == documented == revoked
+    assert documented["lastUsedAt"] and documented["revokedAt"] and documented["expiresAt"]
+    listed = await client.get("/v1/tokens?includeRevoked=true", headers=tenant.headers)
+    assert [t for t in listed.json()["items"] if t["id"] == made["id"]] == [documented]
+
+
+@pytest.mark.parametrize(
+    ("sent", "answered"),
+    [
+        ("2099-01-01T02:00:00+02:00", "2099-01-01T00:00:00.000Z"),
+        ("2099-01-01T00:00:00", "2099-01-01T00:00:00.000Z"),
+        ("2099-01-01T00:00:00.123456Z", "2099-01-01T00:00:00.123Z"),
+    ],
+)
+async def test_expires_at_is_answered_in_utc_as_stored(
+    client: Any, tenant: Any, sent: str, answered: str
+) -> None:
+    made = await client.post("/v1/tokens", headers=tenant.headers, json={"name": "t", "expiresAt": sent})
+    assert made.status_code == 201 and made.json()["expiresAt"] == answered
+    listed = (await client.get("/v1/tokens", headers=tenant.headers)).json()["items"]
+    assert [t["expiresAt"] for t in listed if t["id"] == made.json()["id"]] == [answered]
+
+
+async def test_revoking_the_tokens_of_a_name_spares_the_others_and_other_organizations(
+    client: Any, services: Any, factory: Any, tenant: Any
+) -> None:
+    from dealbench.kit.repository import TenantOf
+    from dealbench.tokens.service import issue_token, revoke_named
+
+    other = await factory.tenant()
+    made = {}
+    async with services.sessionmaker() as session:
+        for key, org, name in [
+            ("a", tenant.org, "demo"),
+            ("b", tenant.org, "kept"),
+            ("c", other.org, "demo"),
+        ]:
+            _, made[key] = await issue_token(
+                session, organization=org, name=name, secret_key=services.secret_key
+            )
+        await session.commit()
+    async with services.sessionmaker() as session:
+        await revoke_named(session, TenantOf(tenant.org.id), "demo")
+        await session.commit()
+    statuses = {
+        key: (await client.get("/v1/organization", headers={"X-API-Key": plaintext})).status_code
+        for key, plaintext in made.items()
+    }
+    assert statuses == {"a": 401, "b": 200, "c": 200}
