@@ -73,6 +73,10 @@ class Grant:
 
 
 class ProjectRepository(Repository[Project]):
+    """Projects as the caller sees them: :meth:`open` (and :meth:`page`) apply the access rules;
+    the inherited :meth:`get` and :meth:`one` see every project of the organization (whether a deal
+    already has a file center does not depend on who asks)."""
+
     model = Project
     what = "Project"
 
