@@ -38,8 +38,8 @@ PENDING: set[str] = {
     "tickets/service.py",
 }
 #: Modules still holding several responsibilities, and commits still outside the unit of work.
-PENDING_SIZE = {"documents/files.py", "documents/service.py", "evaluations/service.py", "imports/engine.py"}
-PENDING_COMMITS = {"documents/router.py", "documents/storage.py", "imports/flow.py"}
+PENDING_SIZE = {"evaluations/service.py", "imports/engine.py"}
+PENDING_COMMITS = {"imports/flow.py"}
 
 
 def _modules() -> list[Path]:

@@ -325,7 +325,7 @@ async def test_blob_collectors_wait_for_an_import_without_holding_a_connection(
     if not is_postgres:
         pytest.skip("PostgreSQL only: on SQLite an import and the collectors share the one write lock")
     from dealbench.documents import storage as documents_storage
-    from dealbench.documents.files import lock_collection
+    from dealbench.documents.storage import lock_collection
     from dealbench.kit.storage import blob_key
 
     own = Services.build(settings.model_copy(update={"storage_url": f"file://{tmp_path}/files"}))

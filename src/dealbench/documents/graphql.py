@@ -1,5 +1,9 @@
 """Document workspaces in the GraphQL dialect: ``projects`` (``projects:read``) and ``documents``
-(``documents:read``), limited to what the token's owner can see, as in REST."""
+(``documents:read``), limited to what the token's owner can see, as in REST.
+
+The fields are the REST dialect's (generated from ``ProjectOut`` and ``DocumentOut``) with the same
+values (the documents presenter).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 
 import strawberry
 
-from dealbench.documents import files, service
+from dealbench.documents import files, presenter, projects
 from dealbench.documents.schemas import DocumentOut, ProjectOut
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
@@ -24,12 +28,12 @@ class Query:
     async def projects(
         self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
     ) -> Page[ProjectType] | None:  # type: ignore[valid-type]
-        items, total = await ctx(info).call(service.list_projects, paging(limit, offset))
-        return page(items, total)
+        rows, total = await ctx(info).call(projects.list_projects, paging(limit, offset))
+        return page(presenter.projects(rows), total)
 
     @scoped_field(scope="documents:read", description="The documents of a project, by id.")
     async def documents(
         self, info: strawberry.Info, project_id: int, limit: int | None = 100, offset: int | None = 0
     ) -> Page[DocumentType] | None:  # type: ignore[valid-type]
-        items, total = await ctx(info).call(files.list_documents, project_id, paging(limit, offset))
-        return page(items, total)
+        rows, total = await ctx(info).call(files.list_documents, project_id, paging(limit, offset))
+        return page(presenter.documents(rows), total)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -11,7 +13,17 @@ from starlette.responses import Response, StreamingResponse
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
-from dealbench.documents import files, service
+from dealbench.documents import (
+    activity,
+    fields,
+    files,
+    folders,
+    presenter,
+    projects,
+    templates,
+    uploads,
+    versions,
+)
 from dealbench.documents.schemas import (
     AccessIn,
     ActivityOut,
@@ -32,14 +44,16 @@ from dealbench.documents.schemas import (
     VersionOut,
 )
 from dealbench.documents.storage import collect_blobs, get_storage
-from dealbench.kit.db import write_intent
 from dealbench.kit.errors import DealbenchError, ValidationFailed
+from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
+from dealbench.kit.repository import MAX_ID
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page
 from dealbench.kit.services import AppServices, Services
 from dealbench.kit.session import DbSession
-from dealbench.kit.storage import PendingBlob, Storage
+from dealbench.kit.storage import PendingBlob
+from dealbench.kit.uow import checkpoint, transaction
 from dealbench.kit.uploads import PartInfo, multipart_openapi, stream_multipart
 
 ProjectsRead = Annotated[Principal, scoped("projects:read")]
@@ -49,12 +63,11 @@ TemplatesWrite = Annotated[Principal, scoped("templates:write")]
 DocumentsRead = Annotated[Principal, scoped("documents:read")]
 DocumentsWrite = Annotated[Principal, scoped("documents:write")]
 
-projects = APIRouter(prefix="/v1", tags=["Projects"])
-templates = APIRouter(prefix="/v1", tags=["Templates"])
-documents = APIRouter(prefix="/v1", tags=["Documents"])
+projects_router = APIRouter(prefix="/v1", tags=["Projects"])
+templates_router = APIRouter(prefix="/v1", tags=["Templates"])
+documents_router = APIRouter(prefix="/v1", tags=["Documents"])
 
 #: Ids are 32-bit in the database: a larger one is a 400, never a database error.
-MAX_ID = 2**31 - 1
 Id = Annotated[int, Path(le=MAX_ID)]
 
 AfterDate = Annotated[
@@ -66,178 +79,193 @@ AfterDate = Annotated[
 # ============================================================================= projects
 
 
-@projects.get("/projects", response_model=Page[ProjectOut])
-async def list_projects(principal: ProjectsRead, session: DbSession, paging: Paging) -> dict[str, Any]:
+@projects_router.get("/projects", response_model=Page[ProjectOut])
+async def list_projects(principal: ProjectsRead, session: DbSession, paging: Paging) -> Response:
     """The projects the token's owner can see (organization tokens and admins: all)."""
-    items, total = await service.list_projects(session, principal, paging)
-    return paging.page(items, total)
+    rows, total = await projects.list_projects(session, principal, paging)
+    return json_response(paging.page(presenter.projects(rows), total))
 
 
-@projects.post("/projects", response_model=ProjectOut, status_code=201)
-async def create_project(body: ProjectCreate, principal: ProjectsWrite, session: DbSession) -> Any:
+@projects_router.post("/projects", response_model=ProjectOut, status_code=201)
+async def create_project(body: ProjectCreate, principal: ProjectsWrite, session: DbSession) -> Response:
     """Create a project, optionally from a template (its folders and fields are copied) and linked to
     a deal (`dealId`: the project becomes the deal's file center)."""
-    return await service.create_project(session, principal, body)
+    return json_response(presenter.project(await projects.create_project(session, principal, body)), 201)
 
 
-@projects.get("/projects/{projectId}", response_model=ProjectOut)
-async def get_project(projectId: Id, principal: ProjectsRead, session: DbSession) -> Any:
-    return await service.get_project(session, principal, projectId)
+@projects_router.get("/projects/{projectId}", response_model=ProjectOut)
+async def get_project(projectId: Id, principal: ProjectsRead, session: DbSession) -> Response:
+    return json_response(presenter.project(await projects.get_project(session, principal, projectId)))
 
 
 async def update_project(
     projectId: Id, body: ProjectUpdate, principal: ProjectsWrite, session: DbSession
-) -> Any:
+) -> Response:
     """Update a project (READ_WRITE capability; `apiDownloadEnabled` only by administrators)."""
-    return await service.update_project(session, principal, projectId, body)
+    return json_response(
+        presenter.project(await projects.update_project(session, principal, projectId, body))
+    )
 
 
-add_update_route(projects, "/projects/{projectId}", update_project, response_model=ProjectOut)
+add_update_route(projects_router, "/projects/{projectId}", update_project, response_model=ProjectOut)
 
 
-@projects.delete("/projects/{projectId}", response_model=ProjectOut)
-async def delete_project(projectId: Id, principal: ProjectsWrite, session: DbSession) -> Any:
+@projects_router.delete("/projects/{projectId}", response_model=ProjectOut)
+async def delete_project(projectId: Id, principal: ProjectsWrite, session: DbSession) -> Response:
     """Delete a project; 409 while it holds documents."""
-    return await service.delete_project(session, principal, projectId)
+    return json_response(presenter.project(await projects.delete_project(session, principal, projectId)))
 
 
-@projects.get("/projects/{projectId}/users", response_model=Page[ProjectUserOut])
+@projects_router.get("/projects/{projectId}/users", response_model=Page[ProjectUserOut])
 async def list_project_users(
     projectId: Id, principal: ProjectsRead, session: DbSession, paging: Paging
-) -> dict[str, Any]:
+) -> Response:
     """The users given access directly (team access is listed under `/teams`)."""
-    items, total = await service.list_project_users(session, principal, projectId, paging)
-    return paging.page(items, total)
+    rows, total = await projects.list_project_users(session, principal, projectId, paging)
+    return json_response(paging.page(presenter.project_users(rows), total))
 
 
-@projects.put("/projects/{projectId}/users/{email}", response_model=ProjectUserOut)
+@projects_router.put("/projects/{projectId}/users/{email}", response_model=ProjectUserOut)
 async def put_project_user(
     projectId: Id,
     email: str,
     principal: ProjectsWrite,
     session: DbSession,
     body: Annotated[AccessIn | None, Body()] = None,
-) -> Any:
+) -> Response:
     """Give a user access (`capability` READ or READ_WRITE, default READ_WRITE); idempotent."""
-    return await service.put_project_user(session, principal, projectId, email, body)
+    grant = await projects.put_project_user(session, principal, projectId, email, body)
+    return json_response(presenter.project_user(grant))
 
 
-@projects.delete("/projects/{projectId}/users/{email}", response_model=ProjectUserOut)
-async def delete_project_user(projectId: Id, email: str, principal: ProjectsWrite, session: DbSession) -> Any:
-    return await service.delete_project_user(session, principal, projectId, email)
+@projects_router.delete("/projects/{projectId}/users/{email}", response_model=ProjectUserOut)
+async def delete_project_user(
+    projectId: Id, email: str, principal: ProjectsWrite, session: DbSession
+) -> Response:
+    grant = await projects.delete_project_user(session, principal, projectId, email)
+    return json_response(presenter.project_user(grant))
 
 
-@projects.get("/projects/{projectId}/teams", response_model=Page[ProjectTeamOut])
+@projects_router.get("/projects/{projectId}/teams", response_model=Page[ProjectTeamOut])
 async def list_project_teams(
     projectId: Id, principal: ProjectsRead, session: DbSession, paging: Paging
-) -> dict[str, Any]:
-    items, total = await service.list_project_teams(session, principal, projectId, paging)
-    return paging.page(items, total)
+) -> Response:
+    rows, total = await projects.list_project_teams(session, principal, projectId, paging)
+    return json_response(paging.page(presenter.project_teams(rows), total))
 
 
-@projects.put("/projects/{projectId}/teams/{teamId}", response_model=ProjectTeamOut)
+@projects_router.put("/projects/{projectId}/teams/{teamId}", response_model=ProjectTeamOut)
 async def put_project_team(
     projectId: Id,
     teamId: Id,
     principal: ProjectsWrite,
     session: DbSession,
     body: Annotated[AccessIn | None, Body()] = None,
-) -> Any:
+) -> Response:
     """Give a team's members access (`capability`, default READ_WRITE); idempotent."""
-    return await service.put_project_team(session, principal, projectId, teamId, body)
+    grant = await projects.put_project_team(session, principal, projectId, teamId, body)
+    return json_response(presenter.project_team(grant))
 
 
-@projects.delete("/projects/{projectId}/teams/{teamId}", response_model=ProjectTeamOut)
-async def delete_project_team(projectId: Id, teamId: Id, principal: ProjectsWrite, session: DbSession) -> Any:
-    return await service.delete_project_team(session, principal, projectId, teamId)
+@projects_router.delete("/projects/{projectId}/teams/{teamId}", response_model=ProjectTeamOut)
+async def delete_project_team(
+    projectId: Id, teamId: Id, principal: ProjectsWrite, session: DbSession
+) -> Response:
+    grant = await projects.delete_project_team(session, principal, projectId, teamId)
+    return json_response(presenter.project_team(grant))
 
 
-@projects.get("/projects/{projectId}/fields", response_model=Page[FieldOut])
+@projects_router.get("/projects/{projectId}/fields", response_model=Page[FieldOut])
 async def list_fields(
     projectId: Id, principal: DocumentsRead, session: DbSession, paging: Paging
-) -> dict[str, Any]:
+) -> Response:
     """Standard fields (name, date, description, file name, added by, date added), then the project's own."""
-    items, total = await service.list_fields(session, principal, projectId, paging)
-    return paging.page(items, total)
+    items, total = await fields.list_fields(session, principal, projectId, paging)
+    return json_response(paging.page([presenter.field(f) for f in items], total))
 
 
-@projects.post("/projects/{projectId}/fields", response_model=FieldOut, status_code=201)
-async def create_field(projectId: Id, body: FieldCreate, principal: ProjectsWrite, session: DbSession) -> Any:
+@projects_router.post("/projects/{projectId}/fields", response_model=FieldOut, status_code=201)
+async def create_field(
+    projectId: Id, body: FieldCreate, principal: ProjectsWrite, session: DbSession
+) -> Response:
     """Define a metadata field: SHORT_TEXT, LONG_TEXT, DATE, DATETIME, NUMBER, BOOLEAN or CHOICE (with `options`)."""
-    return await service.create_field(session, principal, projectId, body)
+    return json_response(presenter.field(await fields.create_field(session, principal, projectId, body)), 201)
 
 
-@projects.get("/projects/{projectId}/activity", response_model=Page[ActivityOut])
+@projects_router.get("/projects/{projectId}/activity", response_model=Page[ActivityOut])
 async def list_activity(
     projectId: Id, principal: ProjectsRead, session: DbSession, paging: Paging
-) -> dict[str, Any]:
+) -> Response:
     """Every document action of the project: UPLOAD, REPLACE, MOVE, DELETE, DELETE_VERSION,
     FIELD_CHANGE, DOWNLOAD (oldest first)."""
-    items, total = await service.list_activity(session, principal, projectId, paging)
-    return paging.page(items, total)
+    rows, total = await activity.list_activity(session, principal, projectId, paging)
+    return json_response(paging.page(presenter.activity(rows), total))
 
 
 # ============================================================================= templates
 
 
-@templates.get("/templates", response_model=Page[TemplateOut])
-async def list_templates(principal: TemplatesRead, session: DbSession, paging: Paging) -> dict[str, Any]:
-    items, total = await service.list_templates(session, principal, paging)
-    return paging.page(items, total)
+@templates_router.get("/templates", response_model=Page[TemplateOut])
+async def list_templates(principal: TemplatesRead, session: DbSession, paging: Paging) -> Response:
+    rows, total = await templates.list_templates(session, principal, paging)
+    return json_response(paging.page(presenter.templates(rows), total))
 
 
-@templates.post("/templates", response_model=TemplateOut, status_code=201)
-async def create_template(body: TemplateIn, principal: TemplatesWrite, session: DbSession) -> Any:
+@templates_router.post("/templates", response_model=TemplateOut, status_code=201)
+async def create_template(body: TemplateIn, principal: TemplatesWrite, session: DbSession) -> Response:
     """A folder tree (`folders: [{name, children}]`) and metadata field definitions (`fields`)."""
-    return await service.create_template(session, principal, body)
+    return json_response(presenter.template(await templates.create_template(session, principal, body)), 201)
 
 
-@templates.get("/templates/{templateId}", response_model=TemplateOut)
-async def get_template(templateId: Id, principal: TemplatesRead, session: DbSession) -> Any:
-    return await service.get_template(session, principal, templateId)
+@templates_router.get("/templates/{templateId}", response_model=TemplateOut)
+async def get_template(templateId: Id, principal: TemplatesRead, session: DbSession) -> Response:
+    return json_response(presenter.template(await templates.get_template(session, principal, templateId)))
 
 
 async def update_template(
     templateId: Id, body: TemplateUpdate, principal: TemplatesWrite, session: DbSession
-) -> Any:
+) -> Response:
     """Update a template; projects made from it keep what they copied."""
-    return await service.update_template(session, principal, templateId, body)
+    template = await templates.update_template(session, principal, templateId, body)
+    return json_response(presenter.template(template))
 
 
-add_update_route(templates, "/templates/{templateId}", update_template, response_model=TemplateOut)
+add_update_route(templates_router, "/templates/{templateId}", update_template, response_model=TemplateOut)
 
 
-@templates.delete("/templates/{templateId}", response_model=TemplateOut)
-async def delete_template(templateId: Id, principal: TemplatesWrite, session: DbSession) -> Any:
-    return await service.delete_template(session, principal, templateId)
+@templates_router.delete("/templates/{templateId}", response_model=TemplateOut)
+async def delete_template(templateId: Id, principal: TemplatesWrite, session: DbSession) -> Response:
+    return json_response(presenter.template(await templates.delete_template(session, principal, templateId)))
 
 
 # ============================================================================= folders
 
 
-@documents.get("/projects/{projectId}/folders", response_model=Page[FolderOut])
+@documents_router.get("/projects/{projectId}/folders", response_model=Page[FolderOut])
 async def list_folders(
     projectId: Id, principal: DocumentsRead, session: DbSession, paging: Paging
-) -> dict[str, Any]:
-    items, total = await files.list_folders(session, principal, projectId, paging)
-    return paging.page(items, total)
+) -> Response:
+    rows, total = await folders.list_folders(session, principal, projectId, paging)
+    return json_response(paging.page(presenter.folders(rows), total))
 
 
-@documents.post("/projects/{projectId}/folders", response_model=FolderOut, status_code=201)
+@documents_router.post("/projects/{projectId}/folders", response_model=FolderOut, status_code=201)
 async def create_folder(
     projectId: Id, body: FolderCreate, principal: DocumentsWrite, session: DbSession
-) -> Any:
+) -> Response:
     """Names are unique among siblings (409), 1..255 characters, without `/` or control characters."""
-    return await files.create_folder(session, principal, projectId, body)
+    return json_response(
+        presenter.folder(await folders.create_folder(session, principal, projectId, body)), 201
+    )
 
 
-@documents.get("/projects/{projectId}/folders/{folder:path}", response_model=FolderOut)
-async def get_folder(projectId: Id, folder: str, principal: DocumentsRead, session: DbSession) -> Any:
+@documents_router.get("/projects/{projectId}/folders/{folder:path}", response_model=FolderOut)
+async def get_folder(projectId: Id, folder: str, principal: DocumentsRead, session: DbSession) -> Response:
     """A folder by id, by path (`Contracts/Signed` or `Contracts%2FSigned`) or by name (`the%20folder`)."""
-    return await files.get_folder(session, principal, projectId, folder)
+    return json_response(presenter.folder(await folders.get_folder(session, principal, projectId, folder)))
 
 
-@documents.delete("/projects/{projectId}/folders/{folderId:path}", response_model=FolderOut)
+@documents_router.delete("/projects/{projectId}/folders/{folderId:path}", response_model=FolderOut)
 async def delete_folder(
     projectId: Id,
     folderId: str,
@@ -246,11 +274,13 @@ async def delete_folder(
     services: AppServices,
     background: BackgroundTasks,
     recursive: Annotated[bool, Query(description="Also delete its folders and documents.")] = False,
-) -> Any:
+) -> Response:
     """Delete a folder: 409 when it holds folders or documents, unless `?recursive=true`."""
-    folder, digests = await files.delete_folder(session, principal, projectId, folderId, recursive=recursive)
+    folder, digests = await folders.delete_folder(
+        session, principal, projectId, folderId, recursive=recursive
+    )
     background.add_task(collect_blobs, services, digests)
-    return folder
+    return json_response(presenter.folder(folder))
 
 
 # ============================================================================= documents
@@ -272,47 +302,45 @@ RejectDuplicate = Annotated[
 ]
 
 
-class _Upload:
-    """The one `file` part of an upload, streamed into a pending blob."""
+async def _upload(request: Request, services: Services, record: Callable[..., Awaitable[Any]]) -> Any:
+    """Stream the one `file` part of the body into a pending blob, then ``record`` it; the blob is
+    discarded on any failure."""
+    storage = get_storage(services)
+    received: list[tuple[PendingBlob, PartInfo]] = []
 
-    def __init__(self, storage: Storage) -> None:
-        self.storage = storage
-        self.blob: PendingBlob | None = None
-        self.part: PartInfo | None = None
-
-    async def on_file(self, part: PartInfo) -> PendingBlob:
+    async def on_file(part: PartInfo) -> PendingBlob:
         if part.name != "file":
             raise ValidationFailed.at([part.name or "file"], "Send the document in the form field 'file'.")
-        if self.blob is not None:
+        if received:
             raise ValidationFailed.at(["file"], "Send one file per request.")
-        self.part = part
-        self.blob = await self.storage.begin()
-        return self.blob
+        received.append((await storage.begin(), part))
+        return received[0][0]
 
-    async def receive(
-        self, request: Request, services: Services
-    ) -> tuple[PendingBlob, PartInfo, dict[str, str]]:
-        limit = services.settings.max_upload_bytes
+    limit = services.settings.max_upload_bytes
+    try:
         form = await stream_multipart(
             request,
-            on_file=self.on_file,
+            on_file=on_file,
             max_file_bytes=limit,
             too_large_message=f"Upload too large: at most {limit} bytes per file (DEALBENCH_MAX_UPLOAD_BYTES).",
         )
-        if self.blob is None or self.part is None:
+        if not received:
             if "file" in form:
                 raise ValidationFailed.at(["file"], "'file' must be a file part (with a filename).")
             raise ValidationFailed.at(
                 ["file"], "Required", code="invalid_type", expected="file", received="undefined"
             )
-        return self.blob, self.part, form
+        blob, part = received[0]
+        return await record(
+            blob, file_name=part.filename or "upload", content_type=part.content_type, form=form
+        )
+    except BaseException:
+        for blob, _ in received:
+            await blob.discard()
+        raise
 
-    async def discard(self) -> None:
-        if self.blob is not None:
-            await self.blob.discard()
 
-
-@documents.post(
+@documents_router.post(
     "/projects/{projectId}/documents", response_model=DocumentOut, status_code=201, openapi_extra=UPLOAD_BODY
 )
 async def upload_document(
@@ -322,42 +350,29 @@ async def upload_document(
     session: DbSession,
     services: AppServices,
     rejectDuplicate: RejectDuplicate = False,
-) -> Any:
+) -> Response:
     """Upload a document (multipart: `file`, optional `folderId`, `name`, `fields` as JSON). The body is
     streamed to storage and hashed (SHA-256, MD5) on the way; over DEALBENCH_MAX_UPLOAD_BYTES is a 413
     and nothing is kept."""
-    await service.get_project(session, principal, projectId, write=True)
+    await uploads.check_upload(session, principal, projectId)
     # End the short read transaction: no pooled connection (nor SQLite lock) is held while the body streams.
-    await session.commit()
-    upload = _Upload(get_storage(services))
-    try:
-        blob, part, form = await upload.receive(request, services)
-        return await files.create_document(
-            session,
-            principal,
-            projectId,
-            blob,
-            file_name=part.filename or "upload",
-            content_type=part.content_type,
-            form=form,
-            reject_duplicate=rejectDuplicate,
-        )
-    except BaseException:
-        await upload.discard()
-        raise
+    await checkpoint(session)
+    record = partial(uploads.create_document, session, principal, projectId, reject_duplicate=rejectDuplicate)
+    doc = await _upload(request, services, record)
+    return json_response(presenter.document(doc), 201)
 
 
-@documents.get("/projects/{projectId}/documents", response_model=Page[DocumentOut])
+@documents_router.get("/projects/{projectId}/documents", response_model=Page[DocumentOut])
 async def list_documents(
     projectId: Id, principal: DocumentsRead, session: DbSession, paging: Paging, afterDate: AfterDate = None
-) -> dict[str, Any]:
-    items, total = await files.list_documents(
+) -> Response:
+    rows, total = await files.list_documents(
         session, principal, projectId, paging, after=files.parse_after_date(afterDate)
     )
-    return paging.page(items, total)
+    return json_response(paging.page(presenter.documents(rows), total))
 
 
-@documents.get("/projects/{projectId}/documents/folder/{folderId}", response_model=Page[DocumentOut])
+@documents_router.get("/projects/{projectId}/documents/folder/{folderId}", response_model=Page[DocumentOut])
 async def list_folder_documents(
     projectId: Id,
     folderId: str,
@@ -365,21 +380,23 @@ async def list_folder_documents(
     session: DbSession,
     paging: Paging,
     afterDate: AfterDate = None,
-) -> dict[str, Any]:
+) -> Response:
     """Documents directly in a folder (id, path or name; `root` for the project's root)."""
-    items, total = await files.list_documents(
+    rows, total = await files.list_documents(
         session, principal, projectId, paging, after=files.parse_after_date(afterDate), folder_ref=folderId
     )
-    return paging.page(items, total)
+    return json_response(paging.page(presenter.documents(rows), total))
 
 
-@documents.get("/projects/{projectId}/documents/{documentId}", response_model=DocumentOut)
-async def get_document(projectId: Id, documentId: Id, principal: DocumentsRead, session: DbSession) -> Any:
+@documents_router.get("/projects/{projectId}/documents/{documentId}", response_model=DocumentOut)
+async def get_document(
+    projectId: Id, documentId: Id, principal: DocumentsRead, session: DbSession
+) -> Response:
     _, doc = await files.get_document(session, principal, projectId, documentId)
-    return doc
+    return json_response(presenter.document(doc))
 
 
-@documents.delete("/projects/{projectId}/documents/{documentId}", response_model=DocumentOut)
+@documents_router.delete("/projects/{projectId}/documents/{documentId}", response_model=DocumentOut)
 async def delete_document(
     projectId: Id,
     documentId: Id,
@@ -387,14 +404,14 @@ async def delete_document(
     session: DbSession,
     services: AppServices,
     background: BackgroundTasks,
-) -> Any:
+) -> Response:
     """Delete a document and its versions (403 without write capability on the project)."""
     doc, digests = await files.delete_document(session, principal, projectId, documentId)
     background.add_task(collect_blobs, services, digests)
-    return doc
+    return json_response(presenter.document(doc))
 
 
-@documents.post(
+@documents_router.post(
     "/projects/{projectId}/documents/{documentId}/replace",
     response_model=DocumentOut,
     openapi_extra=REPLACE_BODY,
@@ -407,38 +424,28 @@ async def replace_document(
     session: DbSession,
     services: AppServices,
     rejectDuplicate: RejectDuplicate = False,
-) -> Any:
+) -> Response:
     """Add a new current version (multipart `file`); older versions stay available."""
-    await files.get_document(session, principal, projectId, documentId, write=True)
-    await session.commit()
-    upload = _Upload(get_storage(services))
-    try:
-        blob, part, form = await upload.receive(request, services)
-        return await files.replace_document(
-            session,
-            principal,
-            projectId,
-            documentId,
-            blob,
-            file_name=part.filename or "upload",
-            content_type=part.content_type,
-            form=form,
-            reject_duplicate=rejectDuplicate,
-        )
-    except BaseException:
-        await upload.discard()
-        raise
+    await uploads.check_upload(session, principal, projectId, documentId)
+    await checkpoint(session)
+    record = partial(
+        uploads.replace_document, session, principal, projectId, documentId, reject_duplicate=rejectDuplicate
+    )
+    doc = await _upload(request, services, record)
+    return json_response(presenter.document(doc))
 
 
-@documents.get("/projects/{projectId}/documents/{documentId}/versions", response_model=Page[VersionOut])
+@documents_router.get(
+    "/projects/{projectId}/documents/{documentId}/versions", response_model=Page[VersionOut]
+)
 async def list_versions(
     projectId: Id, documentId: Id, principal: DocumentsRead, session: DbSession, paging: Paging
-) -> dict[str, Any]:
-    items, total = await files.list_versions(session, principal, projectId, documentId, paging)
-    return paging.page(items, total)
+) -> Response:
+    doc, rows, total = await versions.list_versions(session, principal, projectId, documentId, paging)
+    return json_response(paging.page(presenter.versions(rows, doc.current_version_id), total))
 
 
-@documents.delete(
+@documents_router.delete(
     "/projects/{projectId}/documents/{documentId}/versions/{versionId}", response_model=DocumentOut
 )
 async def delete_version(
@@ -449,14 +456,16 @@ async def delete_version(
     session: DbSession,
     services: AppServices,
     background: BackgroundTasks,
-) -> Any:
+) -> Response:
     """Delete one version (409 for the only one); the newest remaining becomes current. Answers the document."""
-    doc, digests = await files.delete_version(session, principal, projectId, documentId, versionId)
+    doc, digests = await versions.delete_version(session, principal, projectId, documentId, versionId)
     background.add_task(collect_blobs, services, digests)
-    return doc
+    return json_response(presenter.document(doc))
 
 
-@documents.put("/projects/{projectId}/documents/{documentId}/fields/{fieldId}", response_model=DocumentOut)
+@documents_router.put(
+    "/projects/{projectId}/documents/{documentId}/fields/{fieldId}", response_model=DocumentOut
+)
 async def set_field(
     projectId: Id,
     documentId: Id,
@@ -464,18 +473,20 @@ async def set_field(
     body: FieldValueIn,
     principal: DocumentsWrite,
     session: DbSession,
-) -> Any:
+) -> Response:
     """Set a field's value (validated by its type; `null` clears). Standard fields `name`, `date`,
     `description` are editable too."""
-    return await files.set_field(session, principal, projectId, documentId, fieldId, body.value)
+    doc = await files.set_field(session, principal, projectId, documentId, fieldId, body.value)
+    return json_response(presenter.document(doc))
 
 
-@documents.put("/projects/{projectId}/documents/{documentId}/{folderId}", response_model=DocumentOut)
+@documents_router.put("/projects/{projectId}/documents/{documentId}/{folderId}", response_model=DocumentOut)
 async def move_document(
     projectId: Id, documentId: Id, folderId: str, principal: DocumentsWrite, session: DbSession
-) -> Any:
+) -> Response:
     """Move a document into a folder (id or path; `root` or `0` for the project's root)."""
-    return await files.move_document(session, principal, projectId, documentId, folderId)
+    doc = await files.move_document(session, principal, projectId, documentId, folderId)
+    return json_response(presenter.document(doc))
 
 
 class RangeNotSatisfiable(DealbenchError):
@@ -521,20 +532,7 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-async def _record_download(
-    services: Services, principal: Principal, project_id: int, doc_id: int, version_id: int
-) -> None:
-    """A GET writes one activity row, in its own short transaction (the request's is read-only)."""
-    reset = write_intent.set(True)
-    try:
-        async with services.sessionmaker() as s:
-            service.record(s, principal, project_id, "DOWNLOAD", document_id=doc_id, version_id=version_id)
-            await s.commit()
-    finally:
-        write_intent.reset(reset)
-
-
-@documents.get(
+@documents_router.get(
     "/projects/{projectId}/documents/{documentId}/content",
     response_class=Response,
     responses={
@@ -557,7 +555,8 @@ async def document_content(
 ) -> Response:
     """The content, streamed: Content-Type, Content-Length, ETag (the SHA-256), Content-Disposition,
     `Range` (206). 403 when the project's setting apiDownloadEnabled is off."""
-    project, doc, ver = await files.get_content(session, principal, projectId, documentId, version)
+    content = await files.get_content(session, principal, projectId, documentId, version)
+    ver = content.version
     etag = f'"{ver.sha256}"'
     headers = {
         "ETag": etag,
@@ -580,7 +579,9 @@ async def document_content(
     if request.scope.get("dealbench.head"):
         return Response(status_code=status, headers=headers, media_type=ver.content_type)
     if start == 0:
-        await _record_download(services, principal, project.id, doc.id, ver.id)
+        # A download, recorded in its own short transaction (the request's is a read).
+        async with transaction(services.sessionmaker) as audit:
+            await files.record_download(audit, principal, content)
     storage = get_storage(services)
     if end <= start:
         return Response(b"", status_code=status, headers=headers, media_type=ver.content_type)
@@ -593,6 +594,6 @@ async def document_content(
 
 
 router = APIRouter()
-router.include_router(projects)
-router.include_router(templates)
-router.include_router(documents)
+router.include_router(projects_router)
+router.include_router(templates_router)
+router.include_router(documents_router)

@@ -1,13 +1,17 @@
-"""The process's document storage, built on first use from ``DEALBENCH_STORAGE_URL``."""
+"""The process's document storage, built on first use from ``DEALBENCH_STORAGE_URL``, and the
+collector of the blobs no version uses any more."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from dealbench.kit.db import write_intent
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dealbench.documents.repository import BlobRepository
 from dealbench.kit.services import Services
 from dealbench.kit.storage import Storage, blob_key, build_storage
+from dealbench.kit.uow import transaction
 
 log = logging.getLogger("dealbench.documents")
 
@@ -20,6 +24,12 @@ def get_storage(services: Services) -> Storage:
     return storage  # type: ignore[no-any-return]
 
 
+async def lock_collection(session: AsyncSession, *, exclusive: bool, wait: bool = True) -> bool:
+    """The collection lock (see :meth:`BlobRepository.lock_collection`): an organization import
+    holds it exclusively until it commits, collectors shared."""
+    return await BlobRepository(session).lock_collection(exclusive=exclusive, wait=wait)
+
+
 #: The first wait of a collector that finds an organization import running (doubling, up to a minute).
 COLLECT_RETRY_SECONDS = 1.0
 
@@ -28,35 +38,37 @@ async def _pause(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
+async def _collect(session: AsyncSession, storage: Storage, digests: list[str]) -> bool:
+    """Delete the blobs of ``digests`` that no version uses; False when an import holds the
+    collection lock (nothing was done)."""
+    blobs = BlobRepository(session)
+    if not await blobs.lock_collection(exclusive=False, wait=False):
+        return False
+    for sha in sorted(set(digests)):
+        await blobs.lock(sha)
+    for sha in await blobs.unreferenced(digests):
+        await storage.delete(blob_key(sha))
+    return True
+
+
 async def collect_blobs(services: Services, digests: list[str]) -> None:
     """After the commit: remove the blobs that no version uses any more.
 
-    While an organization import runs (it holds the collection lock until it commits), the
-    collector waits without holding a database connection, and tries again.
+    Each attempt is a write transaction (on SQLite ``BEGIN IMMEDIATE``, so no upload commits in
+    between). While an organization import runs (it holds the collection lock until it commits),
+    the collector waits without holding a database connection, and tries again.
     """
     if not digests:
         return
-    from dealbench.documents.files import lock_blob, lock_collection, unreferenced
-
     delay = COLLECT_RETRY_SECONDS
     while True:
-        reset = write_intent.set(True)  # SQLite: BEGIN IMMEDIATE, so no upload commits in between
         try:
-            async with services.sessionmaker() as session:
-                if await lock_collection(session, exclusive=False, wait=False):
-                    for sha in sorted(set(digests)):
-                        await lock_blob(session, sha)
-                    gone = await unreferenced(session, digests)
-                    storage = get_storage(services)
-                    for sha in gone:
-                        await storage.delete(blob_key(sha))
-                    await session.commit()
-                    return
-                await session.rollback()
+            async with transaction(services.sessionmaker) as session:
+                done = await _collect(session, get_storage(services), digests)
         except Exception:
             log.warning("could not collect blobs %s", digests, exc_info=True)
             return
-        finally:
-            write_intent.reset(reset)
+        if done:
+            return
         await _pause(delay)
         delay = min(delay * 2, 60.0)

@@ -209,25 +209,3 @@ class ProjectActivity(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-def _iso(value: datetime) -> str:
-    from dealbench.kit.schemas import iso_ms
-
-    return iso_ms(value)
-
-
-def document_fields(doc: Document) -> dict[str, Any]:
-    """The standard fields of a document and its user-defined values (``{"<fieldId>": value}``)."""
-    return {
-        "name": doc.name,
-        "date": doc.document_date,
-        "description": doc.description,
-        "fileName": doc.file_name,
-        "addedBy": doc.created_by_user_id,
-        "dateAdded": _iso(doc.created_at) if doc.created_at else None,
-        **(doc.field_values or {}),
-    }
-
-
-Document.fields = property(document_fields)  # type: ignore[attr-defined]

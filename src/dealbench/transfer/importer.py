@@ -22,8 +22,7 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from dealbench.documents.files import lock_collection
-from dealbench.documents.storage import collect_blobs, get_storage
+from dealbench.documents.storage import collect_blobs, get_storage, lock_collection
 from dealbench.kit.services import Services
 from dealbench.kit.storage import Storage, blob_key
 from dealbench.kit.uow import transaction
