@@ -26,6 +26,7 @@ from dealbench.kit.dialects import render_error
 from dealbench.kit.errors import BadRequest, DealbenchError, MethodNotAllowed, NotFound, ValidationFailed
 from dealbench.kit.middleware import DealbenchMiddleware, loggable
 from dealbench.kit.observe import ObserveMiddleware, RouteRecorder
+from dealbench.kit.openapi import document
 from dealbench.kit.services import Services
 from dealbench.kit.zod import issues_from_pydantic
 from dealbench.operations import install as install_operations
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(ObserveMiddleware)  # outermost: log context and metrics of every answer
     _install_error_handlers(app)
     _install_docs(app)
+    app.openapi = lambda: document(app)  # type: ignore[method-assign]
     include_routers(app)
     from dealbench.graphql.router import install as install_graphql
 
