@@ -295,7 +295,8 @@ def _enum_in(annotation: Any) -> type[enum.Enum] | None:
 
 
 def name_required_options(issues: list[dict[str, Any]], model: Any) -> list[dict[str, Any]]:
-    """A missing enum field says which values it accepts (``options`` and the message)."""
+    """A missing enum field lists the values it accepts in ``options`` (as Zod's enum issues do); the
+    message stays Zod's ``Required``, which clients of the Opine API match on."""
     if model is None:
         return issues
     for issue in issues:
@@ -304,5 +305,4 @@ def name_required_options(issues: list[dict[str, Any]], model: Any) -> list[dict
             if members is not None:
                 options = [m.value for m in members]
                 issue["options"] = options
-                issue["message"] = f"Required: one of {_fmt_options(options)}"
     return issues
