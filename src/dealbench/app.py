@@ -19,7 +19,8 @@ from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from dealbench import __version__
+from dealbench import __version__, idempotency
+from dealbench.idempotency import IdempotencyMiddleware
 from dealbench.kit.clientinfo import ClientInfoMiddleware, TrustedProxies
 from dealbench.kit.db import unavailable
 from dealbench.kit.dialects import render_error
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.state.services = services
     app.add_middleware(RouteRecorder)  # innermost: notes the matched route for the layers above
+    app.add_middleware(IdempotencyMiddleware)  # inside the body limits and checks
     app.add_middleware(
         DealbenchMiddleware,
         maintenance=settings.maintenance,
@@ -100,7 +102,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(ObserveMiddleware)  # outermost: log context and metrics of every answer
     _install_error_handlers(app)
     _install_docs(app)
-    app.openapi = lambda: document(app)  # type: ignore[method-assign]
+    app.openapi = lambda: document(app, extend=idempotency.document)  # type: ignore[method-assign]
     include_routers(app)
     from dealbench.graphql.router import install as install_graphql
 

@@ -17,6 +17,7 @@ operation of an API dialect:
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -179,13 +180,18 @@ _RATE_HEADERS = {
 }
 
 
-def _jsend_example(status: int) -> Any:
+def _message(status: int, description: str | None = None) -> str:
+    found = _OPINE_EXAMPLES.get(status)
+    return str(found["error"]) if found else (description or _WHY.get(status, "Refused."))
+
+
+def _jsend_example(status: int, description: str | None = None) -> Any:
     if status >= 500:
-        return {"status": "error", "message": _OPINE_EXAMPLES[status]["error"], "code": status}
-    return {"status": "fail", "data": {"message": _OPINE_EXAMPLES[status]["error"]}}
+        return {"status": "error", "message": _message(status, description), "code": status}
+    return {"status": "fail", "data": {"message": _message(status, description)}}
 
 
-def _graphql_example(status: int) -> Any:
+def _graphql_example(status: int, description: str | None = None) -> Any:
     codes = {
         400: "BAD_REQUEST",
         401: "UNAUTHENTICATED",
@@ -197,7 +203,7 @@ def _graphql_example(status: int) -> Any:
         500: "INTERNAL_SERVER_ERROR",
         503: "SERVICE_UNAVAILABLE",
     }
-    message = _OPINE_EXAMPLES.get(status, {"error": "Refused."})["error"]
+    message = _message(status, description)
     return {
         "data": None,
         "errors": [{"message": message, "extensions": {"code": codes.get(status, "BAD_REQUEST")}}],
@@ -207,12 +213,15 @@ def _graphql_example(status: int) -> Any:
 def error_response(status: int, dialect: str, description: str | None = None) -> dict[str, Any]:
     """The documented answer of ``status`` on a route of ``dialect``."""
     if dialect == "jsend":
-        schema, example = ("JSendError" if status >= 500 else "JSendFail"), _jsend_example(status)
+        schema, example = (
+            ("JSendError" if status >= 500 else "JSendFail"),
+            _jsend_example(status, description),
+        )
     elif dialect == "graphql":
-        schema, example = "GraphQLErrors", _graphql_example(status)
+        schema, example = "GraphQLErrors", _graphql_example(status, description)
     else:
         schema = "ValidationError" if status == 400 else "Error"
-        example = _OPINE_EXAMPLES.get(status, {"error": description or _WHY.get(status, "Refused.")})
+        example = _OPINE_EXAMPLES.get(status, {"error": _message(status, description)})
     answer: dict[str, Any] = {
         "description": description or _WHY.get(status, "Refused."),
         "content": {"application/json": {"schema": {"$ref": _REF + schema}, "example": example}},
@@ -242,8 +251,9 @@ def _is_api(path: str) -> bool:
     return path.startswith(("/v1/", "/api/v1/")) or path in {"/graphql", "/api/v1"}
 
 
-def document(app: FastAPI) -> dict[str, Any]:
-    """The app's OpenAPI document with every error it answers (built once, then cached)."""
+def document(app: FastAPI, *, extend: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """The app's OpenAPI document with every error it answers (built once, then cached);
+    ``extend`` documents what the app adds around its routes (e.g. idempotency keys)."""
     if app.openapi_schema:
         return app.openapi_schema
     spec = get_openapi(
@@ -278,5 +288,7 @@ def document(app: FastAPI) -> dict[str, Any]:
                 if key.isdigit() and int(key) >= 400 and "content" not in declared:
                     responses[key] = error_response(int(key), dialect, declared.get("description"))
             operation["responses"] = dict(sorted(responses.items()))
+    if extend is not None:
+        extend(spec)
     app.openapi_schema = spec
     return spec
