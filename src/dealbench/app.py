@@ -19,15 +19,24 @@ from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from dealbench import __version__
+from dealbench import __version__, idempotency
+from dealbench.idempotency import IdempotencyMiddleware
 from dealbench.kit.clientinfo import ClientInfoMiddleware, TrustedProxies
 from dealbench.kit.db import unavailable
 from dealbench.kit.dialects import render_error
-from dealbench.kit.errors import BadRequest, DealbenchError, MethodNotAllowed, NotFound, ValidationFailed
+from dealbench.kit.errors import (
+    BadRequest,
+    DealbenchError,
+    InternalError,
+    MethodNotAllowed,
+    NotFound,
+    ValidationFailed,
+)
 from dealbench.kit.middleware import DealbenchMiddleware, loggable
 from dealbench.kit.observe import ObserveMiddleware, RouteRecorder
+from dealbench.kit.openapi import document
 from dealbench.kit.services import Services
-from dealbench.kit.zod import issues_from_pydantic
+from dealbench.kit.zod import issues_from_pydantic, name_required_options
 from dealbench.operations import install as install_operations
 from dealbench.routers import include_routers
 from dealbench.settings import Settings, get_settings
@@ -83,6 +92,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.state.services = services
     app.add_middleware(RouteRecorder)  # innermost: notes the matched route for the layers above
+    app.add_middleware(IdempotencyMiddleware)  # inside the body limits and checks
     app.add_middleware(
         DealbenchMiddleware,
         maintenance=settings.maintenance,
@@ -92,6 +102,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(ObserveMiddleware)  # outermost: log context and metrics of every answer
     _install_error_handlers(app)
     _install_docs(app)
+    app.openapi = lambda: document(app, extend=idempotency.document)  # type: ignore[method-assign]
     include_routers(app)
     from dealbench.graphql.router import install as install_graphql
 
@@ -123,7 +134,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        err = ValidationFailed(issues_from_pydantic(exc.errors()))
+        route = request.scope.get("route")
+        body = getattr(route, "body_field", None)
+        model = body.field_info.annotation if body is not None else None
+        err = ValidationFailed(name_required_options(issues_from_pydantic(exc.errors()), model))
         return render_error(err, request.url.path)
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -156,7 +170,7 @@ def _install_error_handlers(app: FastAPI) -> None:
                 loggable(request.url.path),
                 exc_info=exc,
             )
-            err = DealbenchError(f"Internal server error (request id {request_id}).")
+            err = InternalError(request_id)
         return render_error(err, request.url.path)
 
     app.add_exception_handler(DealbenchError, domain_error)

@@ -156,8 +156,12 @@ async def test_deal_mutations(client: Any, factory: Any) -> None:
     assert codes(bad) == ["BAD_USER_INPUT"]
     assert bad["errors"][0]["extensions"]["issues"][0]["path"] == ["input", "name"]
     assert bad["errors"][0]["extensions"]["issues"][0]["code"] == "too_small"
-    missing = await gql(client, "mutation { createDeal(input: {amount: 1}) { id } }", tenant.token)
-    assert missing["errors"][0]["extensions"]["issues"][0]["path"] == ["input", "name"]
+    # A required input field is non-null in the schema: leaving it out is refused before execution.
+    missing = await gql(
+        client, "mutation { createDeal(input: {amount: 1}) { id } }", tenant.token, status=400
+    )
+    assert codes(missing) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert "required field 'name'" in missing["errors"][0]["message"]
     note = await gql(
         client,
         f'mutation {{ addDealNote(id: "{deal_id}", input: {{title: "Kickoff", body: "**Go**"}}) {{ id title body }} }}',

@@ -118,6 +118,20 @@ async def test_a_token_revoked_through_one_is_refused_by_the_other(two: Any, ten
     assert refused.status_code == 401 and "revoked" in refused.json()["error"]
 
 
+async def test_an_idempotency_key_used_through_one_replays_through_the_other(
+    two: Any, tenant: Tenant, services: Services
+) -> None:
+    a, b = two
+    headers = {**tenant.headers, "Idempotency-Key": "cross-process"}
+    first = await a.post("/v1/deals", json={"name": "Once"}, headers=headers)
+    again = await b.post("/v1/deals", json={"name": "Once"}, headers=headers)
+    other = await b.post("/v1/deals", json={"name": "Other"}, headers=headers)
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 422)
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    listed = await a.get("/v1/deals", headers=tenant.headers)
+    assert listed.json()["totalCount"] == 1
+
+
 async def test_switching_api_access_off_through_one_holds_on_the_other(two: Any, tenant: Tenant) -> None:
     a, b = two
     assert (await b.get("/v1/organization", headers=tenant.headers)).status_code == 200

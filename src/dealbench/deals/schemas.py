@@ -4,9 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from dealbench.kit.schemas import Id, InModel, OutModel, RichText, Timestamp, Url, not_null
+from dealbench.kit.schemas import Id, InModel, NotNullable, OutModel, RichText, Timestamp, Url
 
 
 class DealOut(OutModel):
@@ -81,8 +81,8 @@ class _DealFields(InModel):
         default=None, description="Percent, 0..100."
     )
     description: Text = None
-    closed: bool | None = None
-    won: bool | None = None
+    closed: NotNullable[bool] = None
+    won: NotNullable[bool] = None
     close_date: datetime | None = None
     closed_lost_reason: Text = None
     closed_won_reason: Text = None
@@ -98,23 +98,13 @@ class _DealFields(InModel):
     pilot_result: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     evaluation_id: Id | None = None
 
-    @field_validator("closed", "won", mode="before")
-    @classmethod
-    def _bool_not_null(cls, value: Any) -> Any:
-        return not_null(value, "boolean")
-
 
 class DealCreate(_DealFields):
     name: str = Field(min_length=1, max_length=512)
 
 
 class DealUpdate(_DealFields):
-    name: Annotated[str, Field(min_length=1, max_length=512)] | None = None
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name_not_null(cls, value: Any) -> Any:
-        return not_null(value)
+    name: NotNullable[Annotated[str, Field(min_length=1, max_length=512)]] = None
 
 
 class NoteCreate(InModel):

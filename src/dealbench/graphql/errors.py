@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dealbench.kit.errors import DealbenchError, ValidationFailed
+from dealbench.kit.errors import DealbenchError, InternalError, ValidationFailed
 from dealbench.kit.zod import issues_from_pydantic
 from graphql import GraphQLError, GraphQLSyntaxError
 
@@ -64,7 +64,7 @@ def format_error(error: GraphQLError, request_id: str | None = None) -> dict[str
         extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
     elif original is not None and not isinstance(original, GraphQLError):
         log.error("GraphQL resolver failed (request %s)", request_id, exc_info=original)
-        message = f"Internal server error (request id {request_id})."
+        message = InternalError(request_id).message
         extensions["code"] = "INTERNAL_SERVER_ERROR"
     else:
         extensions["code"] = "BAD_USER_INPUT"  # e.g. a value the schema could not coerce

@@ -21,6 +21,14 @@ class DealbenchError(Exception):
         return {"message": self.message}
 
 
+class InternalError(DealbenchError):
+    """A bug or an unexpected failure: the message Opine's API reference documents for a 500, with the
+    request id to quote (the details are in the server's log, never in the answer)."""
+
+    def __init__(self, request_id: str | None) -> None:
+        super().__init__(f"An unknown error occurred, trying again might help. (request id {request_id})")
+
+
 class BadRequest(DealbenchError):
     status_code = 400
     default_message = "Bad request."

@@ -28,6 +28,7 @@ from dealbench.kit.dialects import render_error
 from dealbench.kit.errors import (
     BadRequest,
     DealbenchError,
+    InternalError,
     PayloadTooLarge,
     ServiceUnavailable,
     UnsupportedMediaType,
@@ -153,7 +154,7 @@ class DealbenchMiddleware:
                 err = down
             else:
                 error_log.exception("request %s failed: %s %s", request_id, method, loggable(path))
-                err = DealbenchError(f"Internal server error (request id {request_id}).")
+                err = InternalError(request_id)
             response = render_error(err, path)
             await response(scope, receive, send_wrapper)
         finally:

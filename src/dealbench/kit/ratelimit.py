@@ -37,6 +37,8 @@ from dealbench.kit.errors import ServiceUnavailable
 
 log = logging.getLogger("dealbench.ratelimit")
 WINDOW_SECONDS = 60
+#: The name of the one policy in the standard header fields.
+POLICY = "default"
 #: While the storage is failing, one request every this many seconds tries it again.
 RETRY_SECONDS = 5.0
 #: Redis must answer quickly or count as failing: a blackholed host must not stall every request.
@@ -62,13 +64,20 @@ class RateVerdict:
     retry_after: int = 0
 
     def headers(self) -> dict[str, str]:
+        """``X-RateLimit-*`` (limit, remaining, reset as a Unix time) as before, and the current
+        standard's two fields (``draft-ietf-httpapi-ratelimit-headers-09``): ``RateLimit-Policy``
+        (the quota ``q`` over a window of ``w`` seconds) and ``RateLimit`` (``r`` requests remaining,
+        ``t`` seconds until one more is allowed); ``Retry-After`` on a refusal."""
+        until_reset = max(0, self.reset - int(time.time()))
         headers = {
             "X-RateLimit-Limit": str(self.limit),
             "X-RateLimit-Remaining": str(self.remaining),
             "X-RateLimit-Reset": str(self.reset),
+            "RateLimit-Policy": f'"{POLICY}";q={self.limit};w={WINDOW_SECONDS}',
+            "RateLimit": f'"{POLICY}";r={self.remaining};t={until_reset}',
         }
         if not self.allowed:
-            headers["Retry-After"] = str(self.retry_after)
+            headers["Retry-After"] = str(max(1, self.retry_after))
         return headers
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
 
 import email_validator
 from fastapi import Path
@@ -13,12 +13,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PlainSerializer,
     WithJsonSchema,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from dealbench.kit.richtext import SlateError, validate_slate
 from dealbench.kit.zod import received_type
@@ -31,7 +33,12 @@ def iso_ms(value: datetime) -> str:
     return value.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
-Timestamp = Annotated[datetime, PlainSerializer(iso_ms, return_type=str, when_used="json")]
+#: A moment in an answer: ISO 8601 in UTC with milliseconds (``format: date-time`` in OpenAPI).
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(iso_ms, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
 
 #: Ids are 32-bit integers in the database.
 MAX_ID = 2**31 - 1
@@ -68,6 +75,19 @@ class OutModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
 
 
+def _nullable(prop: dict[str, Any]) -> bool:
+    if prop.get("type") == "null" or "null" in (prop.get("type") or []):
+        return True
+    return any(_nullable(option) for option in prop.get("anyOf", []))
+
+
+def _optional_is_not_nullable(schema: dict[str, Any]) -> None:
+    """A field that may be left out but not sent as ``null`` documents no ``default: null``."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None and not _nullable(prop):
+            del prop["default"]
+
+
 class InModel(BaseModel):
     """A request body: camelCase, unknown keys refused (so typos are reported, not dropped).
 
@@ -75,7 +95,11 @@ class InModel(BaseModel):
     """
 
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=False
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        str_strip_whitespace=False,
+        json_schema_extra=_optional_is_not_nullable,
     )
 
     @model_validator(mode="before")
@@ -130,6 +154,41 @@ def _email(value: Any) -> str:
 
 #: An email address, normalized to lower case; any syntactically valid domain is accepted.
 Email = Annotated[str, BeforeValidator(_email), WithJsonSchema({"type": "string", "format": "email"})]
+
+
+_EXPECTED = {"str": "string", "bool": "boolean", "int": "number", "float": "number", "list": "array"}
+
+
+class _NotNull:
+    """Metadata of :data:`NotNullable`: refuses ``null`` (a Zod ``invalid_type`` issue) and leaves
+    ``null`` out of the field's JSON schema, so the document says what the server accepts."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        inner = handler(source)
+        kinds = [a for a in get_args(source) if a is not type(None)]
+        base = kinds[0] if len(kinds) == 1 else object
+        while get_origin(base) is Annotated:
+            base = get_args(base)[0]
+        name = getattr(get_origin(base) or base, "__name__", "")
+        expected = _EXPECTED.get(name, "string")
+        return core_schema.no_info_before_validator_function(lambda v: not_null(v, expected), inner)
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> Any:
+        found = handler(schema)
+        options = found.get("anyOf")
+        if options is not None:
+            kept = [o for o in options if o.get("type") != "null"]
+            found.pop("anyOf")
+            if len(kept) == 1:
+                found.update(kept[0])
+            else:
+                found["anyOf"] = kept
+        return found
+
+
+#: A field a client may leave out but never send as ``null`` (an update's name, a flag): optional,
+#: not nullable. ``NotNullable[str]`` validates as ``str | None`` with ``None`` refused.
+NotNullable = Annotated[T | None, _NotNull()]
 
 
 def not_null(value: Any, expected: str = "string") -> Any:

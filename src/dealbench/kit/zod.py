@@ -6,10 +6,11 @@ A custom validator can emit an exact Zod issue by raising
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, get_args, get_origin
 
 _LOCATIONS = {"body", "query", "path", "header", "cookie"}
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
@@ -242,3 +243,66 @@ def issues_from_pydantic(errors: Iterable[Any]) -> list[dict[str, Any]]:
             unrecognized[key] = issue
         out.append(issue)
     return out
+
+
+def _field_annotation(model: Any, path: list[Any]) -> Any:
+    """The annotation of the field at ``path`` (body keys, camelCase or not) of a Pydantic model."""
+    from pydantic import BaseModel
+
+    current: Any = model
+    annotation: Any = None
+    for key in path:
+        if isinstance(key, int):
+            args = [a for a in get_args(annotation) if a is not type(None)] if annotation is not None else []
+            current = _model_in(args[0]) if args else None
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        found = None
+        for name, info in current.model_fields.items():
+            if key in (name, info.alias):
+                found = info
+                break
+        if found is None:
+            return None
+        annotation = found.annotation
+        current = _model_in(annotation)
+    return annotation
+
+
+def _model_in(annotation: Any) -> Any:
+    from pydantic import BaseModel
+
+    while get_origin(annotation) is not None and not (
+        isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    ):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if not args:
+            return None
+        annotation = args[0]
+    return annotation
+
+
+def _enum_in(annotation: Any) -> type[enum.Enum] | None:
+    seen = 0
+    while annotation is not None and seen < 10:
+        seen += 1
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            return annotation
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = args[0] if len(args) >= 1 and get_origin(annotation) is not None else None
+    return None
+
+
+def name_required_options(issues: list[dict[str, Any]], model: Any) -> list[dict[str, Any]]:
+    """A missing enum field lists the values it accepts in ``options`` (as Zod's enum issues do); the
+    message stays Zod's ``Required``, which clients of the Opine API match on."""
+    if model is None:
+        return issues
+    for issue in issues:
+        if issue.get("code") == "invalid_type" and issue.get("received") == "undefined":
+            members = _enum_in(_field_annotation(model, list(issue.get("path", []))))
+            if members is not None:
+                options = [m.value for m in members]
+                issue["options"] = options
+    return issues

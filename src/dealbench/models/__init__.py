@@ -15,6 +15,7 @@ from dealbench.models.documents import (
     ProjectTeam,
     ProjectUser,
 )
+from dealbench.models.idempotency import IdempotencyKey
 from dealbench.models.invitation import Invitation, InvitationStatus
 from dealbench.models.organization import Organization
 from dealbench.models.pipeline import Contact, ImportRun, SalesTarget
@@ -55,6 +56,7 @@ __all__ = [
     "EvaluationTask",
     "FieldType",
     "Folder",
+    "IdempotencyKey",
     "ImportRun",
     "Invitation",
     "InvitationStatus",

@@ -30,7 +30,10 @@ ROOT_TABLE = "organizations"
 
 #: ``table -> reason``: tables that do not travel. Nothing of today's schema is left out; the
 #: state that does not travel lives outside the database (see docs/org-export.md).
-NOT_EXPORTED: dict[str, str] = {}
+NOT_EXPORTED: dict[str, str] = {
+    "idempotency_keys": "answers kept for a day to replay a client's retries, keyed per token on "
+    "this server: a retry after a move runs again",
+}
 
 #: ``table.column -> reason``: columns that do not travel (the destination writes their default).
 NOT_EXPORTED_COLUMNS: dict[str, str] = {}

@@ -103,11 +103,13 @@ def input_type(
     namespace: dict[str, Any] = {}
     for field_name, info in model.model_fields.items():
         gql = _gql(info.annotation, nested)
-        annotations[field_name] = Optional[gql]  # noqa: UP045
-        required = info.is_required()
-        text = info.description or ""
-        if required:
-            text = (text + " Required.").strip()
-        namespace[field_name] = strawberry.field(default=strawberry.UNSET, description=text or None)
+        _, nullable = _strip(info.annotation)
+        if info.is_required() and not nullable:
+            # Required: non-null in the SDL, so generated clients cannot leave it out.
+            annotations[field_name] = gql
+            namespace[field_name] = strawberry.field(description=info.description)
+        else:
+            annotations[field_name] = Optional[gql]  # noqa: UP045
+            namespace[field_name] = strawberry.field(default=strawberry.UNSET, description=info.description)
     cls = type(name, (), {"__annotations__": annotations, **namespace, "__module__": model.__module__})
     return strawberry.input(cls, name=name, description=description)  # type: ignore[no-any-return]

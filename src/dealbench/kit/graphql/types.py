@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from dealbench.kit.errors import ValidationFailed
 from dealbench.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, ListParams
 from dealbench.kit.schemas import iso_ms
-from dealbench.kit.zod import issues_from_pydantic
+from dealbench.kit.zod import issues_from_pydantic, name_required_options
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -127,7 +127,7 @@ def to_model(model: type[M], data: Any, *, path: tuple[str | int, ...] = ("input
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        issues = issues_from_pydantic(exc.errors())
+        issues = name_required_options(issues_from_pydantic(exc.errors()), model)
         for issue in issues:
             issue["path"] = [*path, *issue["path"]]
         raise ValidationFailed(issues) from exc
