@@ -361,3 +361,47 @@ async def test_concurrent_requests_creating_the_same_label_make_one(client: Any,
     assert count == 1 and all_labels == 3
     listed = (await client.get(f"/v1/tickets?label={name}", headers=t.headers)).json()
     assert listed["totalCount"] == 16
+
+
+async def test_two_updates_in_one_graphql_document_each_answer_their_own_write(
+    client: Any, factory: Any
+) -> None:
+    from tests.graphql.helpers import gql
+
+    t = await factory.tenant()
+    d = await make_deal(client, t.headers)
+    ticket = await make_ticket(client, t.headers, labels=["a"])
+    body = await gql(
+        client,
+        f"""mutation {{
+          a: updateTicket(id: {ticket["id"]}, input: {{deals: [{{id: {d["id"]}}}], labels: ["b"]}}) {{
+            labels linkedDeals {{ id }} dealAmountSum }}
+          b: updateTicket(id: {ticket["id"]}, input: {{deals: [{{id: {d["id"]}, delete: true}}], labels: ["c"]}}) {{
+            labels linkedDeals {{ id }} dealAmountSum }}
+        }}""",
+        t.token,
+    )
+    assert "errors" not in body, body
+    assert body["data"]["a"] == {"labels": ["b"], "linkedDeals": [{"id": d["id"]}], "dealAmountSum": 0}
+    assert body["data"]["b"] == {"labels": ["c"], "linkedDeals": [], "dealAmountSum": 0}
+
+
+async def test_a_deals_tickets_after_a_ticket_mutation_of_the_same_document(
+    client: Any, factory: Any
+) -> None:
+    from tests.graphql.helpers import gql
+
+    t = await factory.tenant()
+    d = await make_deal(client, t.headers)
+    body = await gql(
+        client,
+        f"""mutation {{
+          a: updateDeal(id: "{d["id"]}", input: {{stage: "Pilot"}}) {{ tickets {{ title }} }}
+          b: createTicket(input: {{title: "New", type: BUG, state: OPEN, deals: [{{id: {d["id"]}}}]}}) {{ id }}
+          c: updateDeal(id: "{d["id"]}", input: {{stage: "Won"}}) {{ tickets {{ title }} }}
+        }}""",
+        t.token,
+    )
+    assert "errors" not in body, body
+    assert body["data"]["a"] == {"tickets": []}
+    assert body["data"]["c"] == {"tickets": [{"title": "New"}]}

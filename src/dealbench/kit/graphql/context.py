@@ -95,10 +95,17 @@ class GraphQLContext:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Run a write service in a savepoint: a failed mutation leaves nothing behind."""
+        """Run a write service in a savepoint: a failed mutation leaves nothing behind.
+
+        The request's DataLoaders start afresh after it: what they hold was read before this write
+        (the mutations of one document run one after the other, each answering its own state).
+        """
         caller = self.caller
-        async with self.lock, self.session.begin_nested():
-            return await fn(self.session, caller, *args, **kwargs)
+        try:
+            async with self.lock, self.session.begin_nested():
+                return await fn(self.session, caller, *args, **kwargs)
+        finally:
+            self.loaders.clear()
 
     def loader(self, name: str, batch: BatchFn) -> DataLoader[Any, Any]:
         """The request's DataLoader called ``name`` (made on first use), over a transport-free batch
