@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.kit.db import utcnow
+from dealbench.kit.repository import TenantOf
 from dealbench.models import (
     Deal,
     DealNote,
@@ -241,6 +242,6 @@ async def seed_sales(session: AsyncSession, org: Organization, users: list[User]
         await session.flush()
         for index, priority in links:
             session.add(TicketDealLink(ticket_id=ticket.id, deal_id=deals[index].id, priority=priority))
-        for label_id in (await ensure_labels(session, org.id, labels)).values():
+        for label_id in (await ensure_labels(session, TenantOf(org.id), labels)).values():
             session.add(TicketLabel(ticket_id=ticket.id, label_id=label_id))
     await session.flush()

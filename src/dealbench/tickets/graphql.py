@@ -1,6 +1,10 @@
 """Tickets (the buyer's requests) in the GraphQL dialect: ``tickets``, ``ticket`` (``tickets:read``),
-``createTicket``, ``updateTicket``, ``deleteTicket`` (``tickets:write``). Relations load through
-DataLoaders over :mod:`dealbench.tickets.loaders` (one statement per relation and level)."""
+``createTicket``, ``updateTicket``, ``deleteTicket`` (``tickets:write``), and ``Deal.tickets``.
+
+A ticket answers the tickets presenter's dict, as REST does. A page of tickets loads the links and
+labels of the whole page in one statement (when the selection shows them); ``Deal.tickets`` loads
+the tickets of every deal of a level through one DataLoader, then their links and labels at once.
+"""
 
 from __future__ import annotations
 
@@ -13,141 +17,77 @@ from dealbench.auth.principal import Principal
 from dealbench.kit.graphql.context import ctx, memo_per_node
 from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
 from dealbench.kit.graphql.generate import gql_enum, input_type, output_type
-from dealbench.kit.graphql.types import Page, orm, page, paging, to_model
+from dealbench.kit.graphql.types import Page, page, paging, to_model, wire
 from dealbench.models.sales import LinkPriority, TicketState, TicketType
-from dealbench.tickets import loaders, service
-from dealbench.tickets.schemas import TicketCreate, TicketDealChange, TicketDealIn, TicketOut, TicketUpdate
+from dealbench.tickets import presenter, service
+from dealbench.tickets.schemas import (
+    LinkedDealOut,
+    TicketCreate,
+    TicketDealChange,
+    TicketDealIn,
+    TicketOut,
+    TicketUpdate,
+)
 
 gql_enum(TicketType)
 gql_enum(TicketState)
 gql_enum(LinkPriority)
 
-_TicketFields: Any = output_type(
-    TicketOut, "TicketFields", exclude={"linked_deals", "deal_amount_sum", "labels"}
+_TicketFields: Any = output_type(TicketOut, "TicketFields", exclude=set(presenter.RELATED))
+LinkedDeal: Any = output_type(
+    LinkedDealOut, "LinkedDeal", description="A deal a ticket is linked to, with the link's priority."
 )
 
-
-@strawberry.type(description="A deal a ticket is linked to, with the link's priority.")
-class LinkedDeal:
-    id: int
-    evaluation_id: int | None
-    name: str
-    priority: LinkPriority
-    shared_with_buyer: bool
+#: The fields of a ticket that its relations answer.
+RELATION_FIELDS = {"linkedDeals", "dealAmountSum", "labels"}
 
 
-async def _links(session: Any, principal: Principal, ids: list[int]) -> Sequence[list[dict[str, Any]]]:
-    found = await loaders.linked_deals_by_ticket_ids(session, ids)
-    return [found.get(i, []) for i in ids]
+def _shows_relations(selections: Any) -> bool:
+    """Whether a ticket's selection shows one of its relations (yes when fragments hide it)."""
+    for sub in selections:
+        name = getattr(sub, "name", None)
+        if name is None or name in RELATION_FIELDS:
+            return True
+    return False
 
 
-async def _labels(session: Any, principal: Principal, ids: list[int]) -> Sequence[list[str]]:
-    found = await loaders.labels_by_ticket_ids(session, ids)
-    return [found.get(i, []) for i in ids]
+def wanted(info: strawberry.Info) -> bool:
+    """Whether the tickets a field answers need their relations."""
+    return any(_shows_relations(field.selections) for field in info.selected_fields)
 
 
-#: What a page of tickets may carry, loaded with the page (see :func:`prefetch`).
-LINKS, LABELS = "_graphql_links", "_graphql_labels"
-RELATIONS = {"linkedDeals": LINKS, "dealAmountSum": LINKS, "labels": LABELS}
-
-
-def wanted(info: strawberry.Info) -> set[str]:
-    """The ticket relations a field's selection asks for (all of them when fragments hide it)."""
-    found: set[str] = set()
-    for field in info.selected_fields:
-        for sub in field.selections:
-            name = getattr(sub, "name", None)
-            if name is None:
-                return set(RELATIONS.values())
-            if name in RELATIONS:
-                found.add(RELATIONS[name])
-    return found
-
-
-async def prefetch(session: Any, principal: Principal, tickets: Sequence[Any], relations: set[str]) -> None:
-    """Load the asked relations of a whole page of tickets in one statement each, onto the tickets:
-    their fields then resolve without a DataLoader round trip each (much faster on big pages)."""
-    unique = list({t.id: t for t in tickets}.values())
-    ids = [t.id for t in unique]
-    if LINKS in relations:
-        links = await loaders.linked_deals_by_ticket_ids(session, ids)
-        for t in unique:
-            setattr(t, LINKS, links.get(t.id, []))
-    if LABELS in relations:
-        labels = await loaders.labels_by_ticket_ids(session, ids)
-        for t in unique:
-            setattr(t, LABELS, labels.get(t.id, []))
-
-
-def wanted_in_page(info: strawberry.Info) -> set[str]:
+def wanted_in_page(info: strawberry.Info) -> bool:
     """:func:`wanted` for a ``{ data { ... } total }`` page."""
-    found: set[str] = set()
     for field in info.selected_fields:
         for sub in field.selections:
             name = getattr(sub, "name", None)
-            if name is None:
-                return set(RELATIONS.values())
-            if name == "data":
-                for inner in sub.selections:  # type: ignore[attr-defined]
-                    inner_name = getattr(inner, "name", None)
-                    if inner_name is None:
-                        return set(RELATIONS.values())
-                    if inner_name in RELATIONS:
-                        found.add(RELATIONS[inner_name])
-    return found
+            if name is None or (name == "data" and _shows_relations(sub.selections)):  # type: ignore[attr-defined]
+                return True
+    return False
 
 
-def _linked(rows: list[dict[str, Any]]) -> list[LinkedDeal]:
-    return [
-        LinkedDeal(
-            id=r["id"],
-            evaluation_id=r["evaluationId"],
-            name=r["name"],
-            priority=LinkPriority(r["priority"]),
-            shared_with_buyer=bool(r["sharedWithBuyer"]),
-        )
-        for r in rows
-    ]
-
-
-async def _load_links(info: strawberry.Info, ticket_id: int) -> list[dict[str, Any]]:
-    return list(await ctx(info).load("ticket_links", _links, ticket_id))
-
-
-async def _then(awaitable: Any, fn: Any) -> Any:
-    return fn(await awaitable)
+def _get(ticket: Any, key: str) -> Any:
+    return getattr(ticket, key)
 
 
 @strawberry.type(name="Ticket", description="A buyer's request (bug, feature ...), linked to deals.")
 class TicketType_(_TicketFields):  # type: ignore[misc,valid-type]
-    # Sync resolvers: prefetched relations answer at once; otherwise they return the DataLoader's
-    # awaitable, which graphql-core awaits.
+    # The fields the presenter assembles from the ticket's relations, last as on the REST wire.
     @strawberry.field(description="The (non-deleted) deals this ticket is linked to.")
-    def linked_deals(self, info: strawberry.Info) -> list[LinkedDeal]:
-        rows = getattr(self, LINKS, None)
-        if rows is not None:
-            return _linked(rows)
-        result: Any = _then(_load_links(info, self.id), _linked)
-        return result  # type: ignore[no-any-return]
+    def linked_deals(self) -> list[LinkedDeal]:  # type: ignore[valid-type]
+        return [wire(link) for link in _get(self, "linkedDeals")]
 
     @strawberry.field(description="The summed amount of the linked deals: the revenue at stake.")
-    def deal_amount_sum(self, info: strawberry.Info) -> float:
-        def total(rows: list[dict[str, Any]]) -> float:
-            return float(sum(r["amount"] or 0 for r in rows))
-
-        rows = getattr(self, LINKS, None)
-        if rows is not None:
-            return total(rows)
-        result: Any = _then(_load_links(info, self.id), total)
-        return result  # type: ignore[no-any-return]
+    def deal_amount_sum(self) -> float:
+        return _get(self, "dealAmountSum")  # type: ignore[no-any-return]
 
     @strawberry.field
-    def labels(self, info: strawberry.Info) -> list[str]:
-        names = getattr(self, LABELS, None)
-        if names is not None:
-            return list(names)
-        result: Any = ctx(info).load("ticket_labels", _labels, self.id)
-        return result  # type: ignore[no-any-return]
+    def labels(self) -> list[str]:
+        return _get(self, "labels")  # type: ignore[no-any-return]
+
+
+def _ticket(found: presenter.Tickets) -> Any:
+    return wire(presenter.ticket(found))
 
 
 TicketDealInput: Any = input_type(TicketDealIn, "TicketDealInput")
@@ -177,25 +117,22 @@ class Query:
             label=label,
             deal=str(deal_id) if deal_id is not None else None,
         )
-        context = ctx(info)
-        items, total = await context.call(service.list_tickets, paging(limit, offset), filters)
-        relations = wanted_in_page(info)
-        if relations and items:
-            await context.call(prefetch, items, relations)
-        return page(items, total)
+        found, total = await ctx(info).call(
+            service.list_tickets, paging(limit, offset), filters, relations=wanted_in_page(info)
+        )
+        return page(presenter.tickets(found), total)
 
     @scoped_field(scope="tickets:read", description="One ticket.")
     async def ticket(self, info: strawberry.Info, id: int) -> TicketType_ | None:
-        return orm(await ctx(info).call(service.get_ticket, id))
+        return _ticket(await ctx(info).call(service.read_ticket, id))
 
 
 @strawberry.type
 class Mutation:
     @scoped_mutation(scope="tickets:write", description="Create a ticket.")
     async def create_ticket(self, info: strawberry.Info, input: TicketCreateInput) -> TicketType_ | None:
-        context = ctx(info)
         data = to_model(TicketCreate, input)
-        return orm(await context.mutate(service.create_ticket, data))
+        return _ticket(await ctx(info).mutate(service.create_ticket, data))
 
     @scoped_mutation(
         scope="tickets:write",
@@ -204,22 +141,19 @@ class Mutation:
     async def update_ticket(
         self, info: strawberry.Info, id: int, input: TicketUpdateInput
     ) -> TicketType_ | None:
-        context = ctx(info)
         data = to_model(TicketUpdate, input)
-        return orm(await context.mutate(service.update_ticket, id, data))
+        return _ticket(await ctx(info).mutate(service.update_ticket, id, data))
 
     @scoped_mutation(scope="tickets:write", description="Delete a ticket; answers its id.")
     async def delete_ticket(self, info: strawberry.Info, id: int) -> int | None:
         return await ctx(info).mutate(service.delete_ticket, id)
 
 
-def _tickets_of_deals(relations: frozenset[str]) -> Any:
+def _tickets_of_deals(relations: bool) -> Any:
     async def batch(session: Any, principal: Principal, ids: list[int]) -> Sequence[list[Any]]:
-        found = await loaders.tickets_by_deal_ids(session, principal.organization_id, ids)
-        lists = [found.get(i, []) for i in ids]
-        if relations:
-            await prefetch(session, principal, [t for tickets in lists for t in tickets], set(relations))
-        return lists
+        found, by_deal = await service.tickets_of_deals(session, principal, ids, relations=relations)
+        tickets = {item["id"]: wire(item) for item in presenter.tickets(found)}
+        return [[tickets[t] for t in by_deal.get(i, ())] for i in ids]
 
     return batch
 
@@ -228,6 +162,6 @@ def _tickets_of_deals(relations: frozenset[str]) -> Any:
 class DealTickets:
     @scoped_field(scope="tickets:read", description="The tickets linked to this deal.")
     async def tickets(self, info: strawberry.Info) -> list[TicketType_] | None:
-        relations = memo_per_node(info, "ticket relations", lambda: frozenset(wanted(info)))
-        name = "tickets_by_deal:" + ",".join(sorted(relations))
+        relations = memo_per_node(info, "ticket relations", lambda: wanted(info))
+        name = "tickets_by_deal" + (":relations" if relations else "")
         return list(await ctx(info).load(name, _tickets_of_deals(relations), self.id))  # type: ignore[attr-defined]

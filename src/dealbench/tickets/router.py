@@ -1,4 +1,4 @@
-"""Tickets in the Opine dialect, exactly as seed 001, plus GET/DELETE of one ticket and list filters."""
+"""Tickets in the Opine dialect (Opine's ticket object), plus GET/DELETE of one ticket and list filters."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import IdOnly, Page, PathId
 from dealbench.kit.session import DbSession
 from dealbench.models.sales import TicketState, TicketType
-from dealbench.tickets import service
+from dealbench.tickets import presenter, service
 from dealbench.tickets.schemas import TicketCreate, TicketOut, TicketUpdate
 
 router = APIRouter(prefix="/v1", tags=["Tickets"])
@@ -43,21 +43,19 @@ async def list_tickets(
         label=label,
         deal=deal_id,
     )
-    items, total = await service.list_ticket_payloads(session, principal, paging, filters)
-    return json_response(paging.page(items, total))
+    found, total = await service.list_tickets(session, principal, paging, filters)
+    return json_response(paging.page(presenter.tickets(found), total))
 
 
 @router.post("/tickets", response_model=TicketOut, status_code=201)
 async def create_ticket(principal: TicketsWrite, session: DbSession, body: TicketCreate) -> Response:
     """Create a new ticket. Requires the 'tickets:write' scope."""
-    ticket = await service.create_ticket(session, principal, body)
-    return json_response(await service.ticket_payload(session, ticket), status_code=201)
+    return json_response(presenter.ticket(await service.create_ticket(session, principal, body)), 201)
 
 
 @router.get("/tickets/{id}", response_model=TicketOut)
 async def get_ticket(id: PathId, principal: TicketsRead, session: DbSession) -> Response:
-    ticket = await service.get_ticket(session, principal, id)
-    return json_response(await service.ticket_payload(session, ticket))
+    return json_response(presenter.ticket(await service.read_ticket(session, principal, id)))
 
 
 async def update_ticket(
@@ -65,8 +63,7 @@ async def update_ticket(
 ) -> Response:
     """Update an existing ticket. Requires the 'tickets:write' scope. `labels` replaces all labels;
     `deals` lists changes to the links (`delete: true` removes one; links not mentioned stay)."""
-    ticket = await service.update_ticket(session, principal, id, body)
-    return json_response(await service.ticket_payload(session, ticket))
+    return json_response(presenter.ticket(await service.update_ticket(session, principal, id, body)))
 
 
 add_update_route(router, "/tickets/{id}", update_ticket, response_model=TicketOut)

@@ -1,235 +1,102 @@
 """Tickets: the buyer's requests (bugs, feature requests), linked to deals with a priority, labelled.
 
-Writes validate every deal reference first (a missing deal is a 400 issue at ``["deals", i, "id"]``
-and nothing is written). Labels are created on the fly with an upsert, so concurrent requests
-creating the same new label all succeed and make one row.
+Reads and writes answer :class:`dealbench.tickets.presenter.Tickets` — the tickets with their links
+and labels — which every adapter presents the same way. Writes validate every deal reference first
+(a missing deal is a 400 issue at ``["deals", i, "id"]`` and nothing is written). Labels are created
+on the fly with an upsert, so concurrent requests creating the same new label all succeed and make
+one row. An update locks its ticket first (``Lock.UPDATE``), a deletion with ``Lock.DELETE``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    ARRAY,
-    ColumnElement,
-    Integer,
-    any_,
-    bindparam,
-    delete,
-    func,
-    literal,
-    null,
-    select,
-    union_all,
-)
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
 from dealbench.deals.references import parse_deal_ref, resolve_deal_refs
 from dealbench.kit.db import utcnow
-from dealbench.kit.errors import ValidationFailed
+from dealbench.kit.errors import NotFound, ValidationFailed
+from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.presenter import Shape
+from dealbench.kit.repository import Tenant
 from dealbench.kit.richtext import to_markdown
-from dealbench.kit.tenancy import Lock, get_in_tenant
-from dealbench.models import Deal, Label, Ticket, TicketDealLink, TicketLabel
+from dealbench.models import Ticket
 from dealbench.models.sales import LinkPriority, TicketState
-from dealbench.tickets.loaders import labels_by_ticket_ids, linked_deals_by_ticket_ids
+from dealbench.tickets.presenter import Tickets
+from dealbench.tickets.repository import LabelRepository, TicketFilters, TicketRepository
 from dealbench.tickets.schemas import TicketCreate, TicketDealIn, TicketUpdate
 
+__all__ = ["TicketFilters", "Tickets"]
+
 DEFAULT_PRIORITY = LinkPriority.IMPORTANT.value
-
-# Table columns (not ORM attributes): the hot list runs Core statements, without ORM row loading.
-T = Ticket.__table__.c
-D = Deal.__table__.c
-TD = TicketDealLink.__table__.c
-TL = TicketLabel.__table__.c
-LB = Label.__table__.c
-
-_FIELDS: list[tuple[str, Any]] = [
-    ("type", T.type),
-    ("state", T.state),
-    ("id", T.id),
-    ("createdAt", T.created_at),
-    ("updatedAt", T.updated_at),
-    ("closedAt", T.closed_at),
-    ("organizationId", T.organization_id),
-    ("createdByUserId", T.created_by_user_id),
-    ("title", T.title),
-    ("description", T.description),
-    ("vendorEntityId", T.vendor_entity_id),
-    ("vendorEntityKey", T.vendor_entity_key),
-    ("integrationInstallationId", T.integration_installation_id),
-    ("targetDueDate", T.target_due_date),
-    ("vendorEntityUrl", T.vendor_entity_url),
-]
-SHAPE = Shape(_FIELDS)
 
 
 async def get_ticket(
     session: AsyncSession, principal: Principal, ticket_id: int, *, lock: Lock | None = None
 ) -> Ticket:
-    return await get_in_tenant(
-        session, Ticket, principal.organization_id, ticket_id, what="Ticket", lock=lock
-    )
+    """The ticket ``ticket_id`` of the caller's organization, or 404; ``lock``: see :mod:`dealbench.kit.locks`."""
+    return await TicketRepository(session, principal).one(ticket_id, lock=lock)
 
 
 # --------------------------------------------------------------------------- reading
 
 
-@dataclass(frozen=True, slots=True)
-class TicketFilters:
-    state: str | None = None
-    type: str | None = None
-    label: str | None = None
-    deal: str | None = None
-
-
-def _conditions(principal: Principal, f: TicketFilters) -> list[ColumnElement[bool]]:
-    org = principal.organization_id
-    conds: list[ColumnElement[bool]] = [T.organization_id == org]
-    if f.state is not None:
-        conds.append(T.state == f.state)
-    if f.type is not None:
-        conds.append(T.type == f.type)
-    if f.label is not None:
-        conds.append(
-            T.id.in_(
-                select(TL.ticket_id)
-                .join(Label.__table__, LB.id == TL.label_id)
-                .where(LB.organization_id == org, LB.name == f.label)
-            )
-        )
-    if f.deal is not None:
-        deal_id, eid = parse_deal_ref(f.deal)
-        if deal_id is None and eid is None:
-            raise ValidationFailed.at(["dealId"], "Expected a deal id (number) or 'eid:<vendorEntityId>'.")
-        match = D.id == deal_id if deal_id is not None else D.vendor_entity_id == eid
-        conds.append(
-            T.id.in_(
-                select(TD.ticket_id)
-                .join(Deal.__table__, D.id == TD.deal_id)
-                .where(D.organization_id == org, match)
-            )
-        )
-    return conds
-
-
-def _finish(
-    items: list[dict[str, Any]], links: dict[int, list[dict[str, Any]]], labels: dict[int, list[str]]
-) -> None:
-    for item in items:
-        linked = links.get(item["id"], [])
-        total = 0.0
-        for link in linked:
-            amount = link.pop("amount", None)
-            if amount is not None:
-                total += amount
-        item["linkedDeals"] = linked
-        item["dealAmountSum"] = total
-        item["labels"] = labels.get(item["id"], [])
-
-
-async def list_ticket_payloads(
-    session: AsyncSession, principal: Principal, params: ListParams, filters: TicketFilters | None = None
-) -> tuple[list[dict[str, Any]], int]:
-    """A page of tickets as wire dicts, in two statements whatever the limit: the page with its
-    total, then the links and labels of the page's tickets together (``UNION ALL``).
-    """
-    conds = _conditions(principal, filters or TicketFilters())
-    # The total rides along as an uncorrelated scalar subquery (computed once; ``count(*) OVER ()``
-    # would materialize every matching row); a separate count only when the page is empty.
-    count = select(func.count(T.id)).where(*conds).scalar_subquery()
-    stmt = (
-        select(*SHAPE.columns, count.label("total"))
-        .where(*conds)
-        .order_by(T.id)
-        .limit(params.limit)
-        .offset(params.offset)
-    )
-    rows = (await session.execute(stmt)).all()
-    if not rows:
-        return [], int((await session.execute(select(func.count(T.id)).where(*conds))).scalar_one())
-    total = int(rows[0][-1])
-    items = SHAPE.many(row[:-1] for row in rows)
-    ids = [item["id"] for item in items]
-    if session.get_bind().dialect.name == "postgresql":
-        # One array parameter: a cached statement whatever the page size, and index scans (an
-        # ``IN (SELECT ... LIMIT)`` made PostgreSQL hash-join the whole link table).
-        ids_param = bindparam("page_ticket_ids", ids, type_=ARRAY(Integer))
-        link_in, label_in = TD.ticket_id == any_(ids_param), TL.ticket_id == any_(ids_param)
-    else:
-        link_in, label_in = TD.ticket_id.in_(ids), TL.ticket_id.in_(ids)
-    relations = union_all(
-        select(
-            TD.ticket_id.label("ticket_id"),
-            literal(0).label("kind"),
-            D.id.label("deal_id"),
-            D.evaluation_id,
-            D.name,
-            TD.priority,
-            TD.shared_with_buyer,
-            D.amount,
-        )
-        .select_from(TicketDealLink.__table__.join(Deal.__table__, D.id == TD.deal_id))
-        .where(link_in, D.deleted.is_(False)),
-        select(
-            TL.ticket_id,
-            literal(1),
-            null(),
-            null(),
-            LB.name,
-            null(),
-            null(),
-            null(),
-        )
-        .select_from(TicketLabel.__table__.join(Label.__table__, LB.id == TL.label_id))
-        .where(label_in),
-    ).subquery()
-    ordered = select(relations).order_by(
-        relations.c.ticket_id, relations.c.kind, relations.c.deal_id, relations.c.name
-    )
-    links: dict[int, list[dict[str, Any]]] = {}
-    labels: dict[int, list[str]] = {}
-    for tid, kind, did, eid, name, priority, shared, amount in (await session.execute(ordered)).all():
-        if kind == 0:
-            links.setdefault(tid, []).append(
-                {
-                    "id": did,
-                    "evaluationId": eid,
-                    "name": name,
-                    "priority": priority,
-                    "sharedWithBuyer": bool(shared),
-                    "amount": float(amount) if amount is not None else None,
-                }
-            )
-        else:
-            labels.setdefault(tid, []).append(name)
-    _finish(items, links, labels)
-    return items, total
-
-
 async def list_tickets(
-    session: AsyncSession, principal: Principal, params: ListParams, filters: TicketFilters | None = None
-) -> tuple[list[Ticket], int]:
-    """A page of tickets as ORM objects (for GraphQL; relations through :mod:`.loaders`)."""
-    conds = _conditions(principal, filters or TicketFilters())
-    total = int((await session.execute(select(func.count(T.id)).where(*conds))).scalar_one())
-    stmt = select(Ticket).where(*conds).order_by(Ticket.id).limit(params.limit).offset(params.offset)
-    return list((await session.execute(stmt)).scalars()), total
+    session: AsyncSession,
+    principal: Principal,
+    params: ListParams,
+    filters: TicketFilters | None = None,
+    *,
+    relations: bool = True,
+) -> tuple[Tickets, int]:
+    """A page of tickets (id order) with their links and labels, and the total, in two statements
+    whatever the limit: the page with its total, then the links and labels of the page's tickets.
+    ``relations=False`` leaves the second out (a GraphQL selection that shows none of them)."""
+    filters = filters or TicketFilters()
+    if filters.deal is not None and parse_deal_ref(filters.deal) == (None, None):
+        raise ValidationFailed.at(["dealId"], "Expected a deal id (number) or 'eid:<vendorEntityId>'.")
+    repo = TicketRepository(session, principal)
+    rows, total = await repo.page(filters, params)
+    if not relations or not rows:
+        return Tickets(rows), total
+    links, labels = await repo.relations([row.id for row in rows])
+    return Tickets(rows, links, labels), total
 
 
-async def ticket_payload(session: AsyncSession, ticket: Ticket) -> dict[str, Any]:
-    """One ticket as its wire dict (two statements: links, labels)."""
-    item = SHAPE.one(ticket)
-    links = await linked_deals_by_ticket_ids(session, [ticket.id])
-    labels = await labels_by_ticket_ids(session, [ticket.id])
-    _finish([item], links, labels)
-    return item
+async def read_ticket(session: AsyncSession, principal: Principal, ticket_id: int) -> Tickets:
+    """One ticket with its links and labels (two statements), or 404."""
+    repo = TicketRepository(session, principal)
+    row = await repo.row(ticket_id)
+    if row is None:
+        raise NotFound("Ticket not found.")
+    links, labels = await repo.relations([row.id])
+    return Tickets([row], links, labels)
+
+
+async def tickets_of_deals(
+    session: AsyncSession, principal: Principal, deal_ids: Sequence[int], *, relations: bool = True
+) -> tuple[Tickets, dict[int, list[int]]]:
+    """The tickets linked to each of ``deal_ids`` (``{deal id: [ticket ids]}``, by ticket id) and those
+    tickets, once each, with their links and labels: two statements whatever the number of deals
+    (one without ``relations``)."""
+    repo = TicketRepository(session, principal)
+    by_deal: dict[int, list[int]] = {}
+    unique: dict[int, Any] = {}
+    for row in await repo.of_deals(deal_ids):
+        by_deal.setdefault(row.deal_id, []).append(row.id)
+        unique.setdefault(row.id, row)
+    if not relations or not unique:
+        return Tickets(list(unique.values())), by_deal
+    links, labels = await repo.relations(list(unique))
+    return Tickets(list(unique.values()), links, labels), by_deal
+
+
+async def _written(repo: TicketRepository, ticket: Ticket) -> Tickets:
+    """A ticket just written, with its links and labels as they are now."""
+    links, labels = await repo.relations([ticket.id])
+    return Tickets([ticket], links, labels)
 
 
 # --------------------------------------------------------------------------- writing
@@ -255,41 +122,18 @@ async def _resolve_links(
     return out
 
 
-def _insert_for(session: AsyncSession) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+async def ensure_labels(session: AsyncSession, tenant: Tenant, names: Sequence[str]) -> dict[str, int]:
+    """``{name: label id}`` of the tenant's labels ``names``, creating the missing ones."""
+    return await LabelRepository(session, tenant).ensure(names)
 
 
-async def ensure_labels(session: AsyncSession, organization_id: int, names: Sequence[str]) -> dict[str, int]:
-    """``{name: label id}``, creating missing labels with ``INSERT ... ON CONFLICT DO NOTHING``.
-
-    Names are inserted in sorted order: two requests creating the same new labels wait for each
-    other in the same order instead of deadlocking on the unique index.
-    """
-    unique = sorted(set(names))
-    if not unique:
-        return {}
-    now = utcnow()
-    insert = _insert_for(session)
-    await session.execute(
-        insert(Label)
-        .values([{"organization_id": organization_id, "name": n, "created_at": now} for n in unique])
-        .on_conflict_do_nothing(index_elements=["organization_id", "name"])
-    )
-    rows = await session.execute(
-        select(Label.name, Label.id).where(Label.organization_id == organization_id, Label.name.in_(unique))
-    )
-    return {name: label_id for name, label_id in rows.all()}
-
-
-async def _set_labels(session: AsyncSession, ticket: Ticket, names: Sequence[str] | None) -> None:
-    await session.execute(delete(TicketLabel).where(TicketLabel.ticket_id == ticket.id))
-    ids = await ensure_labels(session, ticket.organization_id, names or [])
-    if ids:
-        await session.execute(
-            _insert_for(session)(TicketLabel)
-            .values([{"ticket_id": ticket.id, "label_id": i} for i in sorted(ids.values())])
-            .on_conflict_do_nothing()
-        )
+async def _set_labels(
+    repo: TicketRepository, ticket: Ticket, names: Sequence[str] | None, *, replace: bool = True
+) -> None:
+    if replace:
+        await repo.clear_labels(ticket)
+    ids = await ensure_labels(repo.session, ticket, names or [])
+    await repo.label(ticket, ids.values())
 
 
 def _closed_at(ticket: Ticket, state: str) -> None:
@@ -300,43 +144,39 @@ def _closed_at(ticket: Ticket, state: str) -> None:
     ticket.state = state
 
 
-async def create_ticket(session: AsyncSession, principal: Principal, data: TicketCreate) -> Ticket:
+async def create_ticket(session: AsyncSession, principal: Principal, data: TicketCreate) -> Tickets:
+    repo = TicketRepository(session, principal)
     links = await _resolve_links(session, principal, data.deals or [])
-    ticket = Ticket(
-        organization_id=principal.organization_id,
-        created_by_user_id=principal.acting_user_id,
-        title=data.title,
-        type=data.type.value,
-        state="",
-        description=to_markdown(data.description),
-        target_due_date=data.target_due_date,
-        vendor_entity_url=data.vendor_entity_url,
+    ticket = repo.add(
+        Ticket(
+            created_by_user_id=principal.acting_user_id,
+            title=data.title,
+            type=data.type.value,
+            state="",
+            description=to_markdown(data.description),
+            target_due_date=data.target_due_date,
+            vendor_entity_url=data.vendor_entity_url,
+        )
     )
     _closed_at(ticket, data.state.value)
-    session.add(ticket)
-    await session.flush()
+    await repo.flush()
     by_deal: dict[int, TicketDealIn] = {}
     for item, deal_id in links:
         by_deal[deal_id] = item  # a deal listed twice: the last item wins
     for deal_id, item in by_deal.items():
-        session.add(
-            TicketDealLink(
-                ticket_id=ticket.id,
-                deal_id=deal_id,
-                priority=(item.priority.value if item.priority else DEFAULT_PRIORITY),
-                shared_with_buyer=bool(item.shared_with_buyer),
-            )
-        )
+        priority = item.priority.value if item.priority else DEFAULT_PRIORITY
+        repo.link(ticket, deal_id, priority, bool(item.shared_with_buyer))
     if data.labels:
-        await _set_labels(session, ticket, data.labels)
-    await session.flush()
-    return ticket
+        await _set_labels(repo, ticket, data.labels, replace=False)
+    await repo.flush()
+    return await _written(repo, ticket)
 
 
 async def update_ticket(
     session: AsyncSession, principal: Principal, ticket_id: int, data: TicketUpdate
-) -> Ticket:
-    ticket = await get_ticket(session, principal, ticket_id, lock=Lock.UPDATE)
+) -> Tickets:
+    repo = TicketRepository(session, principal)
+    ticket = await repo.one(ticket_id, lock=Lock.UPDATE)
     values = data.provided()
     changes = values.pop("deals", None)
     links = await _resolve_links(session, principal, changes or [])
@@ -353,44 +193,32 @@ async def update_ticket(
     if "vendor_entity_url" in values:
         ticket.vendor_entity_url = values["vendor_entity_url"]
     if links:
-        existing = {
-            link.deal_id: link
-            for link in (
-                await session.execute(select(TicketDealLink).where(TicketDealLink.ticket_id == ticket.id))
-            ).scalars()
-        }
+        existing = await repo.links(ticket)
         for item, deal_id in links:
             link = existing.get(deal_id)
             if getattr(item, "delete", None):
                 if link is not None:
-                    await session.delete(link)
+                    await repo.unlink(link)
                     del existing[deal_id]
                 continue
             if link is None:
-                link = TicketDealLink(
-                    ticket_id=ticket.id,
-                    deal_id=deal_id,
-                    priority=item.priority.value if item.priority else DEFAULT_PRIORITY,
-                    shared_with_buyer=bool(item.shared_with_buyer),
-                )
-                session.add(link)
-                existing[deal_id] = link
+                priority = item.priority.value if item.priority else DEFAULT_PRIORITY
+                existing[deal_id] = repo.link(ticket, deal_id, priority, bool(item.shared_with_buyer))
             else:
                 if item.priority is not None:
                     link.priority = item.priority.value
                 if item.shared_with_buyer is not None:
                     link.shared_with_buyer = item.shared_with_buyer
     if "labels" in values:
-        await _set_labels(session, ticket, values["labels"])
+        await _set_labels(repo, ticket, values["labels"])
     ticket.updated_at = utcnow()
-    await session.flush()
-    return ticket
+    await repo.flush()
+    return await _written(repo, ticket)
 
 
 async def delete_ticket(session: AsyncSession, principal: Principal, ticket_id: int) -> int:
-    ticket = await get_ticket(session, principal, ticket_id, lock=Lock.DELETE)
-    await session.execute(delete(TicketDealLink).where(TicketDealLink.ticket_id == ticket.id))
-    await session.execute(delete(TicketLabel).where(TicketLabel.ticket_id == ticket.id))
-    await session.delete(ticket)
-    await session.flush()
+    repo = TicketRepository(session, principal)
+    ticket = await repo.one(ticket_id, lock=Lock.DELETE)
+    await repo.remove(ticket)
+    await repo.flush()
     return ticket_id

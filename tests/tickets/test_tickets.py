@@ -9,7 +9,7 @@ from dealbench.models import Role
 from tests.factories import unique
 from tests.sales.helpers import make_deal, make_ticket
 
-SEED_KEYS = {
+OPINE_KEYS = {
     "type",
     "state",
     "id",
@@ -31,7 +31,7 @@ SEED_KEYS = {
 }
 
 
-async def test_create_ticket_answers_the_seed_object(client: Any, factory: Any) -> None:
+async def test_create_ticket_answers_opines_ticket_object(client: Any, factory: Any) -> None:
     t = await factory.tenant()
     d1 = await make_deal(client, t.headers, amount=1000, vendorEntityId=unique("006"))
     d2 = await make_deal(client, t.headers, amount=250.5)
@@ -55,7 +55,7 @@ async def test_create_ticket_answers_the_seed_object(client: Any, factory: Any) 
     )
     assert response.status_code == 201, response.text
     body = response.json()
-    assert set(body) == SEED_KEYS
+    assert set(body) == OPINE_KEYS
     assert body["type"] == "BUG" and body["state"] == "OPEN"
     assert body["description"] == "It **fails**"
     assert body["targetDueDate"] == "2025-10-30T12:55:20.367Z"
@@ -309,6 +309,42 @@ async def test_list_runs_a_fixed_number_of_statements(
         counts.append(count_statements.count)
     assert counts[0] == counts[1] == counts[2], counts
     assert counts[0] <= 5, count_statements.statements  # token, count, page, links, labels
+
+
+async def test_single_read_runs_two_statements(client: Any, factory: Any, count_statements: Any) -> None:
+    t = await factory.tenant()
+    deals = [await make_deal(client, t.headers, amount=i) for i in range(3)]
+    ticket = await make_ticket(client, t.headers, labels=["a", "b"], deals=[{"id": d["id"]} for d in deals])
+    await client.get(f"/v1/tickets/{ticket['id']}", headers=t.headers)  # warm the token's lastUsedAt
+    count_statements.reset()
+    r = await client.get(f"/v1/tickets/{ticket['id']}", headers=t.headers)
+    assert r.status_code == 200 and len(r.json()["linkedDeals"]) == 3
+    assert count_statements.count <= 3, count_statements.statements  # token, ticket, links and labels
+
+
+async def test_graphql_page_runs_a_fixed_number_of_statements(
+    client: Any, factory: Any, count_statements: Any
+) -> None:
+    from tests.graphql.helpers import gql
+
+    t = await factory.tenant()
+    deals = [await make_deal(client, t.headers, amount=i) for i in range(3)]
+    for i in range(8):
+        await make_ticket(client, t.headers, labels=[f"l{i % 2}"], deals=[{"id": deals[i % 3]["id"]}])
+    query = (
+        "query ($n: Int) { tickets(limit: $n) { total data { id labels dealAmountSum linkedDeals { id } } } }"
+    )
+    counts = []
+    for limit in (1, 5, 100):
+        await gql(client, "{ apiVersion }", t.token)
+        count_statements.reset()
+        body = await gql(client, query, t.token, {"n": limit})
+        assert "errors" not in body, body
+        assert len(body["data"]["tickets"]["data"]) == min(limit, 8)
+        assert body["data"]["tickets"]["total"] == 8
+        counts.append(count_statements.count)
+    assert counts[0] == counts[1] == counts[2], counts
+    assert counts[0] <= 3, count_statements.statements  # token, page with its total, links and labels
 
 
 async def test_delete_ticket(client: Any, factory: Any) -> None:
