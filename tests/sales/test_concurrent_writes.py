@@ -184,39 +184,6 @@ async def test_a_plan_from_a_template_naming_a_deleted_library_criterion(client:
     assert [(c["title"], c["libraryCriterionId"]) for c in items] == [("SSO", None)]
 
 
-async def test_concurrent_stage_creations_and_default_processes(client: Any, factory: Any) -> None:
-    t = await factory.tenant()
-    process = (await client.post("/v1/sales-processes", headers=t.headers, json={"name": "P"})).json()
-    stages = await asyncio.gather(
-        *(
-            client.post(
-                "/v1/sales-process-stages",
-                headers=t.headers,
-                json={"salesProcessId": process["id"], "title": f"s{i}"},
-            )
-            for i in range(20)
-        )
-    )
-    _no_server_error(stages)
-    listed = (
-        await client.get(f"/v1/sales-process-stages?salesProcessId={process['id']}", headers=t.headers)
-    ).json()["items"]
-    assert sorted(s["position"] for s in listed) == list(range(20))
-    processes = [
-        (await client.post("/v1/sales-processes", headers=t.headers, json={"name": f"p{i}"})).json()
-        for i in range(8)
-    ]
-    responses = await asyncio.gather(
-        *(
-            client.patch(f"/v1/sales-processes/{p['id']}", headers=t.headers, json={"isDefault": True})
-            for p in processes
-        )
-    )
-    _no_server_error(responses)
-    everything = (await client.get("/v1/sales-processes?limit=1000", headers=t.headers)).json()["items"]
-    assert sum(p["isDefault"] for p in everything) == 1
-
-
 async def test_concurrent_contacts_and_targets_with_one_key_make_one(client: Any, factory: Any) -> None:
     t = await factory.tenant()
     email = f"{unique('c')}@example.com"

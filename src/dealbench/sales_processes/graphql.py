@@ -10,7 +10,7 @@ from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
 from dealbench.kit.graphql.generate import output_type
 from dealbench.kit.graphql.types import Page, page, paging
-from dealbench.sales_processes import service
+from dealbench.sales_processes import presenter, service
 from dealbench.sales_processes.schemas import SalesProcessOut
 
 SalesProcessType: Any = output_type(SalesProcessOut, "SalesProcess")
@@ -26,5 +26,5 @@ class Query:
         offset: int | None = 0,
         include_deleted: bool = False,
     ) -> Page[SalesProcessType] | None:  # type: ignore[valid-type]
-        items, total = await ctx(info).call(service.list_processes, paging(limit, offset), include_deleted)
-        return page(items, total)
+        rows, total = await ctx(info).call(service.list_processes, paging(limit, offset), include_deleted)
+        return page(presenter.processes(rows), total)

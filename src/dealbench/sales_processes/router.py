@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
+from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page, PathId
 from dealbench.kit.session import DbSession
-from dealbench.sales_processes import service
+from dealbench.sales_processes import presenter, service
 from dealbench.sales_processes.schemas import (
     SalesProcessCreate,
     SalesProcessOut,
@@ -32,37 +34,37 @@ IncludeDeleted = Annotated[bool, Query(alias="includeDeleted")]
 @router.get("/sales-processes", response_model=Page[SalesProcessOut])
 async def list_sales_processes(
     principal: ProcessesRead, session: DbSession, paging: Paging, include_deleted: IncludeDeleted = False
-) -> Any:
-    items, total = await service.list_processes(session, principal, paging, include_deleted)
-    return paging.page(items, total)
+) -> Response:
+    rows, total = await service.list_processes(session, principal, paging, include_deleted)
+    return json_response(paging.page(presenter.processes(rows), total))
 
 
 @router.post("/sales-processes", response_model=SalesProcessOut, status_code=201)
 async def create_sales_process(
     principal: ProcessesWrite, session: DbSession, body: SalesProcessCreate
-) -> Any:
+) -> Response:
     """Create a process, optionally with its ordered `stages`; `isDefault: true` unsets the previous default."""
-    return await service.create_process(session, principal, body)
+    return json_response(presenter.process(await service.create_process(session, principal, body)), 201)
 
 
 @router.get("/sales-processes/{id}", response_model=SalesProcessOut)
-async def get_sales_process(id: PathId, principal: ProcessesRead, session: DbSession) -> Any:
-    return await service.get_process(session, principal, id)
+async def get_sales_process(id: PathId, principal: ProcessesRead, session: DbSession) -> Response:
+    return json_response(presenter.process(await service.get_process(session, principal, id)))
 
 
 async def update_sales_process(
     id: PathId, principal: ProcessesWrite, session: DbSession, body: SalesProcessUpdate
-) -> Any:
-    return await service.update_process(session, principal, id, body)
+) -> Response:
+    return json_response(presenter.process(await service.update_process(session, principal, id, body)))
 
 
 add_update_route(router, "/sales-processes/{id}", update_sales_process, response_model=SalesProcessOut)
 
 
 @router.delete("/sales-processes/{id}", response_model=SalesProcessOut)
-async def delete_sales_process(id: PathId, principal: ProcessesWrite, session: DbSession) -> Any:
+async def delete_sales_process(id: PathId, principal: ProcessesWrite, session: DbSession) -> Response:
     """Soft delete the process and its stages (listed again with `includeDeleted=true`)."""
-    return await service.delete_process(session, principal, id)
+    return json_response(presenter.process(await service.delete_process(session, principal, id)))
 
 
 @router.get("/sales-process-stages", response_model=Page[StageOut])
@@ -72,31 +74,33 @@ async def list_sales_process_stages(
     paging: Paging,
     include_deleted: IncludeDeleted = False,
     sales_process_id: Annotated[int | None, Query(alias="salesProcessId")] = None,
-) -> Any:
-    items, total = await service.list_stages(session, principal, paging, include_deleted, sales_process_id)
-    return paging.page(items, total)
+) -> Response:
+    rows, total = await service.list_stages(session, principal, paging, include_deleted, sales_process_id)
+    return json_response(paging.page(presenter.stages(rows), total))
 
 
 @router.post("/sales-process-stages", response_model=StageOut, status_code=201)
-async def create_sales_process_stage(principal: ProcessesWrite, session: DbSession, body: StageCreate) -> Any:
-    return await service.create_stage(session, principal, body)
+async def create_sales_process_stage(
+    principal: ProcessesWrite, session: DbSession, body: StageCreate
+) -> Response:
+    return json_response(presenter.stage(await service.create_stage(session, principal, body)), 201)
 
 
 @router.get("/sales-process-stages/{id}", response_model=StageOut)
-async def get_sales_process_stage(id: PathId, principal: ProcessesRead, session: DbSession) -> Any:
-    return await service.get_stage(session, principal, id)
+async def get_sales_process_stage(id: PathId, principal: ProcessesRead, session: DbSession) -> Response:
+    return json_response(presenter.stage(await service.get_stage(session, principal, id)))
 
 
 async def update_sales_process_stage(
     id: PathId, principal: ProcessesWrite, session: DbSession, body: StageUpdate
-) -> Any:
+) -> Response:
     """Rename, recategorize, or move (`position`, 0-based) a stage within its process."""
-    return await service.update_stage(session, principal, id, body)
+    return json_response(presenter.stage(await service.update_stage(session, principal, id, body)))
 
 
 add_update_route(router, "/sales-process-stages/{id}", update_sales_process_stage, response_model=StageOut)
 
 
 @router.delete("/sales-process-stages/{id}", response_model=StageOut)
-async def delete_sales_process_stage(id: PathId, principal: ProcessesWrite, session: DbSession) -> Any:
-    return await service.delete_stage(session, principal, id)
+async def delete_sales_process_stage(id: PathId, principal: ProcessesWrite, session: DbSession) -> Response:
+    return json_response(presenter.stage(await service.delete_stage(session, principal, id)))

@@ -1,18 +1,24 @@
-"""Sales processes: ordered stages; one default process per organization; soft deletion."""
+"""Sales processes: ordered stages; one default process per organization; soft deletion.
+
+Lock order (see :mod:`dealbench.kit.locks`): a write that makes a process the default locks the
+organization first (one default at a time); writes of a process or of its stages lock the process
+(``Lock.UPDATE``), so stage positions stay dense and serial per process; a stage is locked after
+its process.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import NotFound, ValidationFailed
+from dealbench.kit.locks import Lock, lock_organization
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.tenancy import Lock, get_in_tenant, in_tenant, lock_organization
 from dealbench.models import SalesProcess, SalesProcessStage
+from dealbench.sales_processes.repository import ProcessRepository, StageRepository
 from dealbench.sales_processes.schemas import (
     SalesProcessCreate,
     SalesProcessUpdate,
@@ -21,19 +27,12 @@ from dealbench.sales_processes.schemas import (
 )
 
 
-async def _page(session: AsyncSession, stmt: Any, model: Any, params: ListParams) -> tuple[list[Any], int]:
-    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = await session.execute(stmt.order_by(model.id).limit(params.limit).offset(params.offset))
-    return list(rows.scalars()), int(total)
-
-
 async def list_processes(
     session: AsyncSession, principal: Principal, params: ListParams, include_deleted: bool = False
-) -> tuple[list[SalesProcess], int]:
-    stmt = in_tenant(SalesProcess, principal.organization_id)
-    if not include_deleted:
-        stmt = stmt.where(SalesProcess.deleted_at.is_(None))
-    return await _page(session, stmt, SalesProcess, params)
+) -> tuple[list[Any], int]:
+    """A page of processes (rows of the presenter's columns, id order) and the total."""
+    rows, total = await ProcessRepository(session, principal).page(params, include_deleted=include_deleted)
+    return list(rows), total
 
 
 async def get_process(
@@ -41,18 +40,7 @@ async def get_process(
 ) -> SalesProcess:
     """A process (404 otherwise). Writes of a process or of its stages lock it first
     (``Lock.UPDATE``), so stage positions stay serial per process."""
-    return await get_in_tenant(
-        session, SalesProcess, principal.organization_id, process_id, what="Sales process", lock=lock
-    )
-
-
-async def _only_default(session: AsyncSession, principal: Principal, keep_id: int) -> None:
-    """Unset every other default; the caller holds the organization's lock (one default at a time)."""
-    await session.execute(
-        update(SalesProcess)
-        .where(SalesProcess.organization_id == principal.organization_id, SalesProcess.id != keep_id)
-        .values(is_default=False)
-    )
+    return await ProcessRepository(session, principal).one(process_id, lock=lock)
 
 
 async def create_process(
@@ -60,28 +48,26 @@ async def create_process(
 ) -> SalesProcess:
     if data.is_default:
         await lock_organization(session, principal.organization)
-    process = SalesProcess(
-        organization_id=principal.organization_id,
-        name=data.name,
-        description=data.description,
-        is_default=data.is_default,
-        created_by_user_id=principal.acting_user_id,
+    processes = ProcessRepository(session, principal)
+    process = processes.add(
+        SalesProcess(
+            name=data.name,
+            description=data.description,
+            is_default=data.is_default,
+            created_by_user_id=principal.acting_user_id,
+        )
     )
-    session.add(process)
-    await session.flush()
+    await processes.flush()
+    stages = StageRepository(session, principal)
     for position, stage in enumerate(data.stages):
-        session.add(
+        stages.add(
             SalesProcessStage(
-                organization_id=principal.organization_id,
-                sales_process_id=process.id,
-                title=stage.title,
-                category=stage.category,
-                position=position,
+                sales_process_id=process.id, title=stage.title, category=stage.category, position=position
             )
         )
     if data.is_default:
-        await _only_default(session, principal, process.id)
-    await session.flush()
+        await processes.unset_defaults(other_than=process.id)
+    await processes.flush()
     return process
 
 
@@ -90,29 +76,27 @@ async def update_process(
 ) -> SalesProcess:
     if data.is_default:
         await lock_organization(session, principal.organization)
-    process = await get_process(session, principal, process_id, lock=Lock.UPDATE)
+    processes = ProcessRepository(session, principal)
+    process = await processes.one(process_id, lock=Lock.UPDATE)
     for name, value in data.provided().items():
         setattr(process, name, value)
     process.updated_at = utcnow()
     if data.is_default:
-        await _only_default(session, principal, process.id)
-    await session.flush()
+        await processes.unset_defaults(other_than=process.id)
+    await processes.flush()
     return process
 
 
 async def delete_process(session: AsyncSession, principal: Principal, process_id: int) -> SalesProcess:
     """Soft delete, with its stages; deals and plans keep their references."""
-    process = await get_process(session, principal, process_id, lock=Lock.UPDATE)
+    processes = ProcessRepository(session, principal)
+    process = await processes.one(process_id, lock=Lock.UPDATE)
     if process.deleted_at is None:
         now = utcnow()
         process.deleted_at = now
         process.is_default = False
-        await session.execute(
-            update(SalesProcessStage)
-            .where(SalesProcessStage.sales_process_id == process.id, SalesProcessStage.deleted_at.is_(None))
-            .values(deleted_at=now)
-        )
-        await session.flush()
+        await StageRepository(session, principal).delete_all_of(process.id, now)
+        await processes.flush()
     return process
 
 
@@ -122,21 +106,18 @@ async def list_stages(
     params: ListParams,
     include_deleted: bool = False,
     sales_process_id: int | None = None,
-) -> tuple[list[SalesProcessStage], int]:
-    stmt = in_tenant(SalesProcessStage, principal.organization_id)
-    if not include_deleted:
-        stmt = stmt.where(SalesProcessStage.deleted_at.is_(None))
-    if sales_process_id is not None:
-        stmt = stmt.where(SalesProcessStage.sales_process_id == sales_process_id)
-    return await _page(session, stmt, SalesProcessStage, params)
+) -> tuple[list[Any], int]:
+    """A page of stages (rows of the presenter's columns, id order) and the total."""
+    rows, total = await StageRepository(session, principal).page(
+        params, include_deleted=include_deleted, sales_process_id=sales_process_id
+    )
+    return list(rows), total
 
 
 async def get_stage(
     session: AsyncSession, principal: Principal, stage_id: int, *, lock: Lock | None = None
 ) -> SalesProcessStage:
-    return await get_in_tenant(
-        session, SalesProcessStage, principal.organization_id, stage_id, what="Sales process stage", lock=lock
-    )
+    return await StageRepository(session, principal).one(stage_id, lock=lock)
 
 
 async def _lock_stage(session: AsyncSession, principal: Principal, stage_id: int) -> SalesProcessStage:
@@ -144,15 +125,6 @@ async def _lock_stage(session: AsyncSession, principal: Principal, stage_id: int
     stage = await get_stage(session, principal, stage_id)
     await get_process(session, principal, stage.sales_process_id, lock=Lock.UPDATE)
     return await get_stage(session, principal, stage_id, lock=Lock.UPDATE)
-
-
-async def _stages_of(session: AsyncSession, process_id: int) -> list[SalesProcessStage]:
-    stmt = (
-        select(SalesProcessStage)
-        .where(SalesProcessStage.sales_process_id == process_id, SalesProcessStage.deleted_at.is_(None))
-        .order_by(SalesProcessStage.position, SalesProcessStage.id)
-    )
-    return list((await session.execute(stmt)).scalars())
 
 
 def _renumber(stages: list[SalesProcessStage]) -> None:
@@ -168,18 +140,13 @@ async def create_stage(session: AsyncSession, principal: Principal, data: StageC
         raise ValidationFailed.at(
             ["salesProcessId"], f"Sales process {data.sales_process_id} not found."
         ) from exc
-    stages = await _stages_of(session, process.id)
-    stage = SalesProcessStage(
-        organization_id=principal.organization_id,
-        sales_process_id=process.id,
-        title=data.title,
-        category=data.category,
-    )
-    session.add(stage)
+    repo = StageRepository(session, principal)
+    stages = await repo.current_of(process.id)
+    stage = repo.add(SalesProcessStage(sales_process_id=process.id, title=data.title, category=data.category))
     position = len(stages) if data.position is None else min(data.position, len(stages))
     stages.insert(position, stage)
     _renumber(stages)
-    await session.flush()
+    await repo.flush()
     return stage
 
 
@@ -192,7 +159,8 @@ async def update_stage(
     for name, value in values.items():
         setattr(stage, name, value)
     if position is not None and stage.deleted_at is None:
-        stages = [s for s in await _stages_of(session, stage.sales_process_id) if s.id != stage.id]
+        current = await StageRepository(session, principal).current_of(stage.sales_process_id)
+        stages = [s for s in current if s.id != stage.id]
         stages.insert(min(position, len(stages)), stage)
         _renumber(stages)
     stage.updated_at = utcnow()
@@ -205,6 +173,6 @@ async def delete_stage(session: AsyncSession, principal: Principal, stage_id: in
     if stage.deleted_at is None:
         stage.deleted_at = utcnow()
         await session.flush()
-        _renumber(await _stages_of(session, stage.sales_process_id))
+        _renumber(await StageRepository(session, principal).current_of(stage.sales_process_id))
         await session.flush()
     return stage
