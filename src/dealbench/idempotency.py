@@ -316,31 +316,37 @@ class IdempotencyMiddleware:
             )
             await render_error(refusal, path)(scope, receive, send)
             return
-        answer: dict[str, Any] = {"status": 0, "headers": [], "body": bytearray()}
+        # The answer is held back until it is kept: a client that has it may retry at once, anywhere.
+        start: list[Message] = []
+        body_parts: list[bytes] = []
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
-                answer["status"] = message["status"]
-                answer["headers"] = [
-                    [k.decode("latin-1"), v.decode("latin-1")]
-                    for k, v in message.get("headers") or []
-                    if k.lower() in _KEPT_HEADERS
-                ]
+                start.append(message)
             elif message["type"] == "http.response.body":
-                answer["body"] += message.get("body", b"")
-            await send(message)
+                body_parts.append(message.get("body", b""))
+            else:
+                await send(message)
 
         try:
             await self.app(scope, receive, capture)
         except BaseException:
             await store.release(slot)
             raise
-        if 200 <= answer["status"] < 300:
-            await store.keep(
-                slot, fingerprint, Kept(answer["status"], answer["headers"], bytes(answer["body"]))
-            )
+        status = start[0]["status"] if start else 500
+        body_bytes = b"".join(body_parts)
+        if 200 <= status < 300:
+            kept_headers = [
+                [k.decode("latin-1"), v.decode("latin-1")]
+                for k, v in start[0].get("headers") or []
+                if k.lower() in _KEPT_HEADERS
+            ]
+            await store.keep(slot, fingerprint, Kept(status, kept_headers, body_bytes))
         else:
             await store.release(slot)
+        if start:
+            await send(start[0])
+            await send({"type": "http.response.body", "body": body_bytes, "more_body": False})
 
 
 async def _whole_body(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:
