@@ -55,7 +55,8 @@ async def _summaries(session: Any, principal: Principal, evaluation_ids: list[in
 
 
 KINDS_BY_FIELD = content.KINDS
-#: The keys under which a plan's wire dict carries what was loaded with its page.
+#: The key under which a plan's wire dict carries its summary (with the kinds of content loaded
+#: with its page, under ``_attr(kind)``).
 SUMMARY = "_graphql_summary"
 
 
@@ -189,13 +190,14 @@ class EvaluationType(_EvaluationFields):  # type: ignore[misc,valid-type]
 
 def _by_ids(relations: frozenset[str]) -> Any:
     async def batch(session: Any, principal: Principal, ids: list[int]) -> Sequence[Any]:
-        found = [
-            None if e is None else _evaluation(e)
+        found = {
+            e.id: _evaluation(e)
             for e in await plans.evaluations_by_ids(session, principal, ids)
-        ]
+            if e is not None
+        }
         if relations:
-            await prefetch(session, principal, [e for e in found if e is not None], relations)
-        return [None if e is None else wire(e) for e in found]
+            await prefetch(session, principal, list(found.values()), relations)
+        return [wire(found[i]) if i in found else None for i in ids]
 
     return batch
 
