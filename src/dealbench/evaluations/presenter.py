@@ -128,6 +128,12 @@ def items(shape: Shape, rows: Sequence[Any]) -> list[dict[str, Any]]:
     return [shape.one(r) for r in rows]
 
 
+def whole(shape: Shape, rows: Sequence[Any]) -> dict[str, Any]:
+    """Every item of one kind of a plan's content, as one page of the list envelope."""
+    answer = items(shape, rows)
+    return {"items": answer, "limit": len(answer), "offset": 0, "totalCount": len(answer)}
+
+
 def activity(obj: EvaluationActivity) -> dict[str, Any]:
     return ACTIVITY.one(obj)
 

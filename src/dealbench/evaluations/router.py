@@ -67,18 +67,14 @@ async def list_evaluation_activity(
     return json_response(paging.page([presenter.activity(a) for a in items], total))
 
 
-def _whole(kind: content.Kind, items: list[Any]) -> Response:
-    """Every item of the plan as one page."""
-    answer = presenter.items(kind.shape, items)
-    return json_response({"items": answer, "limit": len(answer), "offset": 0, "totalCount": len(answer)})
-
-
 def _content_routes(path: str, kind: content.Kind, out: Any, create: Any, change: Any) -> None:
     base = f"/evaluations/{{id}}/{path}"
     noun = path.replace("-", "_")
 
     async def list_(id: PathId, principal: EvalRead, session: DbSession) -> Response:
-        return _whole(kind, await content.list_items(session, principal, id, kind))
+        return json_response(
+            presenter.whole(kind.shape, await content.list_items(session, principal, id, kind))
+        )
 
     async def add(id: PathId, principal: EvalWrite, session: DbSession, body: create) -> Response:  # type: ignore[valid-type]
         return json_response(kind.shape.one(await content.add_item(session, principal, id, kind, body)), 201)
@@ -94,7 +90,8 @@ def _content_routes(path: str, kind: content.Kind, out: Any, create: Any, change
         return IdOnly(id=await content.delete_item(session, principal, id, kind, itemId))
 
     async def reorder(id: PathId, principal: EvalWrite, session: DbSession, body: s.Reorder) -> Response:
-        return _whole(kind, await content.reorder_items(session, principal, id, kind, body.ids))
+        items = await content.reorder_items(session, principal, id, kind, body.ids)
+        return json_response(presenter.whole(kind.shape, items))
 
     list_.__name__ = f"list_evaluation_{noun}"
     add.__name__ = f"add_evaluation_{noun}"
