@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 
 from dealbench.evaluations.presenter import OUTCOMES, Summary
 from dealbench.kit.locks import Lock, locked
-from dealbench.kit.pagination import ListParams, paginate
+from dealbench.kit.pagination import ListParams
 from dealbench.kit.repository import Repository, is_id
 from dealbench.models import (
     Deal,
@@ -33,6 +33,16 @@ from dealbench.models import (
     User,
 )
 
+
+async def _page(
+    repo: Repository[Any], stmt: Select[Any], order: Any, params: ListParams
+) -> tuple[list[Any], int]:
+    """A page of ``stmt`` (ORM rows, in ``order``) and the total: a count, then the page."""
+    total = (await repo.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    rows = await repo.session.execute(stmt.order_by(order).limit(params.limit).offset(params.offset))
+    return list(rows.scalars()), int(total)
+
+
 # --------------------------------------------------------------------------- plans
 
 
@@ -47,7 +57,7 @@ class EvaluationRepository(Repository[Evaluation]):
         stmt = self.select()
         if active is not None:
             stmt = stmt.where(Evaluation.active.is_(active))
-        return await paginate(self.session, stmt.order_by(Evaluation.id), params)
+        return await _page(self, stmt, Evaluation.id, params)
 
     async def by_ids(self, ids: Sequence[int]) -> dict[int, Evaluation]:
         """The plans of these ids (one statement), by id."""
@@ -251,7 +261,7 @@ class TemplateRepository(Repository[PlanTemplate]):
     what = "Plan template"
 
     async def page(self, params: ListParams) -> tuple[list[PlanTemplate], int]:
-        return await paginate(self.session, self.select().order_by(PlanTemplate.id), params)
+        return await _page(self, self.select(), PlanTemplate.id, params)
 
 
 class LibraryRepository(Repository[LibraryCriterion]):
@@ -262,7 +272,7 @@ class LibraryRepository(Repository[LibraryCriterion]):
         stmt = self.select()
         if category is not None:
             stmt = stmt.where(LibraryCriterion.category == category)
-        return await paginate(self.session, stmt.order_by(LibraryCriterion.id), params)
+        return await _page(self, stmt, LibraryCriterion.id, params)
 
     async def unlink_copies(self, criterion_id: int) -> None:
         """The plans' copies of a library criterion being deleted lose their link to it."""
