@@ -30,6 +30,7 @@ PUBLIC_MODULES: tuple[str, ...] = ("dealbench.graphql.public",)
 
 ORGANIZATION_MODULES: tuple[str, ...] = (
     *PUBLIC_MODULES,
+    "dealbench.graphql.me",
     "dealbench.organizations.graphql",
     "dealbench.users.graphql",
     "dealbench.teams.graphql",
@@ -47,7 +48,9 @@ ORGANIZATION_MODULES: tuple[str, ...] = (
     "dealbench.sales_targets.graphql",
 )
 
-PERSONAL_MODULES: tuple[str, ...] = (*ORGANIZATION_MODULES, "dealbench.graphql.me")
+#: A personal token sees what an organization token sees (its role and scopes then decide what it
+#: may do); ``me`` answers both, as Optix's does.
+PERSONAL_MODULES: tuple[str, ...] = ORGANIZATION_MODULES
 
 MODULES: dict[SchemaKind, tuple[str, ...]] = {
     SchemaKind.PUBLIC: PUBLIC_MODULES,
