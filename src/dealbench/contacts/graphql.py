@@ -11,7 +11,7 @@ from dealbench.contacts.schemas import ContactOut
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
 from dealbench.kit.graphql.generate import output_type
-from dealbench.kit.graphql.types import Page, page, paging
+from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, page, paging
 
 ContactType: Any = output_type(ContactOut, "Contact")
 
@@ -22,10 +22,13 @@ class Query:
     async def contacts(
         self,
         info: strawberry.Info,
-        limit: int | None = 100,
-        offset: int | None = 0,
+        limit: Limit = 100,
+        offset: Offset = None,
+        page_number: PageNumber = None,
         deal_id: int | None = None,
     ) -> Page[ContactType] | None:  # type: ignore[valid-type]
-        items, total = await ctx(info).call(service.list_contacts, paging(limit, offset), deal_id=deal_id)
+        items, total = await ctx(info).call(
+            service.list_contacts, paging(limit, offset, page_number), deal_id=deal_id
+        )
         # The wire shape, not the row: ``accountId`` is the column ``account_external_id``.
         return page([ContactOut.model_validate(c) for c in items], total)

@@ -18,7 +18,7 @@ from dealbench.deals.schemas import DealCreate, DealOut, DealUpdate, NoteCreate,
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
 from dealbench.kit.graphql.generate import input_type, output_type
-from dealbench.kit.graphql.types import Page, page, paging, to_model, wire
+from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, page, paging, to_model, wire
 
 if TYPE_CHECKING:
     from dealbench.graphql.composed import Deal
@@ -42,8 +42,9 @@ class Query:
     async def deals(
         self,
         info: strawberry.Info,
-        limit: int | None = 100,
-        offset: int | None = 0,
+        limit: Limit = 100,
+        offset: Offset = None,
+        page_number: PageNumber = None,
         include_deleted: bool = False,
         stage: str | None = None,
         closed: bool | None = None,
@@ -60,7 +61,7 @@ class Query:
             q=q,
             updated_since=updated_since,
         )
-        rows, total = await ctx(info).call(service.list_deals, paging(limit, offset), filters)
+        rows, total = await ctx(info).call(service.list_deals, paging(limit, offset, page_number), filters)
         return page(presenter.deals(rows), total)
 
     @scoped_field(scope="deals:read", description="One deal, by numeric id or `eid:<vendorEntityId>`.")

@@ -19,7 +19,7 @@ from dealbench.evaluations.loaders import evaluations_by_ids
 from dealbench.kit.graphql.context import ctx, memo_per_node
 from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
 from dealbench.kit.graphql.generate import gql_enum, input_type, output_type
-from dealbench.kit.graphql.types import Page, WireRow, orm, page, paging, to_model
+from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, WireRow, orm, page, paging, to_model
 from dealbench.models.sales import BuyerAccessLevel, CriterionOutcome, EvaluationMode
 
 gql_enum(EvaluationMode)
@@ -209,12 +209,15 @@ class Query:
     async def evaluations(
         self,
         info: strawberry.Info,
-        limit: int | None = 100,
-        offset: int | None = 0,
+        limit: Limit = 100,
+        offset: Offset = None,
+        page_number: PageNumber = None,
         active: bool | None = None,
     ) -> Page[EvaluationType] | None:
         context = ctx(info)
-        items, total = await context.call(service.list_evaluations, paging(limit, offset), active)
+        items, total = await context.call(
+            service.list_evaluations, paging(limit, offset, page_number), active
+        )
         relations = wanted(info, in_page=True)
         if relations and items:
             await context.call(prefetch, items, relations)

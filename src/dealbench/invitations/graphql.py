@@ -12,7 +12,7 @@ from dealbench.invitations.schemas import InvitationCreate, InvitationOut
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
 from dealbench.kit.graphql.generate import output_type
-from dealbench.kit.graphql.types import Page, page, paging, to_model, wire
+from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, page, paging, to_model, wire
 from dealbench.models import InvitationStatus, Role
 
 InvitationType: Any = output_type(InvitationOut, "Invitation")
@@ -36,14 +36,15 @@ class Query:
     async def invitations(
         self,
         info: strawberry.Info,
-        limit: int | None = 100,
-        offset: int | None = 0,
+        limit: Limit = 100,
+        offset: Offset = None,
+        page_number: PageNumber = None,
         status: InvitationStatus | None = None,
         include_expired: bool = False,
     ) -> Page[InvitationType] | None:
         rows, total = await ctx(info).call(
             service.list_invitations,
-            paging(limit, offset),
+            paging(limit, offset, page_number),
             status=status,
             include_expired=include_expired,
         )

@@ -9,7 +9,7 @@ import strawberry
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
 from dealbench.kit.graphql.generate import output_type
-from dealbench.kit.graphql.types import Page, page, paging
+from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, page, paging
 from dealbench.sales_processes import presenter, service
 from dealbench.sales_processes.schemas import SalesProcessOut
 
@@ -22,9 +22,12 @@ class Query:
     async def sales_processes(
         self,
         info: strawberry.Info,
-        limit: int | None = 100,
-        offset: int | None = 0,
+        limit: Limit = 100,
+        offset: Offset = None,
+        page_number: PageNumber = None,
         include_deleted: bool = False,
     ) -> Page[SalesProcessType] | None:  # type: ignore[valid-type]
-        rows, total = await ctx(info).call(service.list_processes, paging(limit, offset), include_deleted)
+        rows, total = await ctx(info).call(
+            service.list_processes, paging(limit, offset, page_number), include_deleted
+        )
         return page(presenter.processes(rows), total)

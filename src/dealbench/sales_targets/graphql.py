@@ -10,7 +10,7 @@ import strawberry
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
 from dealbench.kit.graphql.generate import output_type
-from dealbench.kit.graphql.types import Page, page, paging
+from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, page, paging
 from dealbench.sales_targets import service
 from dealbench.sales_targets.schemas import SalesTargetOut
 
@@ -23,15 +23,16 @@ class Query:
     async def sales_targets(
         self,
         info: strawberry.Info,
-        limit: int | None = 100,
-        offset: int | None = 0,
+        limit: Limit = 100,
+        offset: Offset = None,
+        page_number: PageNumber = None,
         user_id: int | None = None,
         month_from: date | None = None,
         month_to: date | None = None,
     ) -> Page[SalesTargetType] | None:  # type: ignore[valid-type]
         items, total = await ctx(info).call(
             service.list_targets,
-            paging(limit, offset),
+            paging(limit, offset, page_number),
             user_id=user_id,
             month_from=month_from,
             month_to=month_to,

@@ -17,7 +17,7 @@ from dealbench.auth.principal import Principal
 from dealbench.kit.graphql.context import ctx, memo_per_node
 from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
 from dealbench.kit.graphql.generate import gql_enum, input_type, output_type
-from dealbench.kit.graphql.types import Page, page, paging, to_model, wire
+from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, page, paging, to_model, wire
 from dealbench.models.sales import LinkPriority, TicketState, TicketType
 from dealbench.tickets import presenter, service
 from dealbench.tickets.schemas import (
@@ -104,8 +104,9 @@ class Query:
     async def tickets(
         self,
         info: strawberry.Info,
-        limit: int | None = 100,
-        offset: int | None = 0,
+        limit: Limit = 100,
+        offset: Offset = None,
+        page_number: PageNumber = None,
         state: TicketState | None = None,
         type: TicketType | None = None,
         label: str | None = None,
@@ -118,7 +119,7 @@ class Query:
             deal=str(deal_id) if deal_id is not None else None,
         )
         found, total = await ctx(info).call(
-            service.list_tickets, paging(limit, offset), filters, relations=wanted_in_page(info)
+            service.list_tickets, paging(limit, offset, page_number), filters, relations=wanted_in_page(info)
         )
         return page(presenter.tickets(found), total)
 

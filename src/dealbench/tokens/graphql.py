@@ -10,7 +10,7 @@ import strawberry
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
 from dealbench.kit.graphql.generate import output_type
-from dealbench.kit.graphql.types import Page, page, paging
+from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, page, paging
 from dealbench.tokens import presenter, service
 from dealbench.tokens.schemas import TokenOut
 
@@ -23,13 +23,14 @@ class Query:
     async def tokens(
         self,
         info: strawberry.Info,
-        limit: int | None = 100,
-        offset: int | None = 0,
+        limit: Limit = 100,
+        offset: Offset = None,
+        page_number: PageNumber = None,
         include_revoked: bool = False,
     ) -> Page[TokenType] | None:
         rows, total = await ctx(info).call(
             service.list_tokens,
-            paging(limit, offset),
+            paging(limit, offset, page_number),
             include_revoked=include_revoked,
         )
         return page(presenter.tokens(rows), total)

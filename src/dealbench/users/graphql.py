@@ -9,7 +9,7 @@ import strawberry
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
 from dealbench.kit.graphql.generate import gql_enum, output_type
-from dealbench.kit.graphql.types import Page, page, paging, wire
+from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, page, paging, wire
 from dealbench.models import Role
 from dealbench.users import presenter, service
 from dealbench.users.schemas import UserOut
@@ -37,9 +37,9 @@ UserRef = Annotated["User", strawberry.lazy("dealbench.graphql.composed")]
 class Query:
     @scoped_field(scope="users:read", description="The organization's users, by id.")
     async def users(
-        self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
+        self, info: strawberry.Info, limit: Limit = 100, offset: Offset = None, page_number: PageNumber = None
     ) -> Page[UserRef] | None:
-        rows, total = await ctx(info).call(service.list_users, paging(limit, offset))
+        rows, total = await ctx(info).call(service.list_users, paging(limit, offset, page_number))
         return page(presenter.users(rows), total)
 
     @scoped_field(scope="users:read", description="One user of the organization.")
