@@ -13,12 +13,21 @@ from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, page, p
 from dealbench.sales_processes import presenter, service
 from dealbench.sales_processes.schemas import SalesProcessOut
 
-SalesProcessType: Any = output_type(SalesProcessOut, "SalesProcess")
+SalesProcessType: Any = output_type(
+    SalesProcessOut,
+    "SalesProcess",
+    description="The stages a deal goes through, in order.",
+    describe={"is_default": "Whether new deals and plans follow this process."},
+)
 
 
 @strawberry.type
 class Query:
-    @scoped_field(scope="sales-processes:read", description="Sales processes, by id.")
+    @scoped_field(
+        scope="sales-processes:read",
+        description="Sales processes, by id.",
+        args={"include_deleted": "Also list deleted sales processes."},
+    )
     async def sales_processes(
         self,
         info: strawberry.Info,

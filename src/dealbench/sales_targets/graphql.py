@@ -14,12 +14,29 @@ from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, page, p
 from dealbench.sales_targets import service
 from dealbench.sales_targets.schemas import SalesTargetOut
 
-SalesTargetType: Any = output_type(SalesTargetOut, "SalesTarget")
+SalesTargetType: Any = output_type(
+    SalesTargetOut,
+    "SalesTarget",
+    description="What a user should sell in one month (a quota).",
+    describe={
+        "user_id": "The id of the user the target is for.",
+        "month": "The month, as its first day.",
+        "amount": "The amount to sell, in the organization's currency.",
+    },
+)
 
 
 @strawberry.type
 class Query:
-    @scoped_field(scope="sales-targets:read", description="Monthly sales targets (quotas), by id.")
+    @scoped_field(
+        scope="sales-targets:read",
+        description="Monthly sales targets (quotas), by id.",
+        args={
+            "user_id": "Only the targets of this user.",
+            "month_from": "Only months from this one on.",
+            "month_to": "Only months up to this one.",
+        },
+    )
     async def sales_targets(
         self,
         info: strawberry.Info,

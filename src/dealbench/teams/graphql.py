@@ -13,7 +13,7 @@ from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, page, p
 from dealbench.teams import presenter, service
 from dealbench.teams.schemas import TeamOut
 
-TeamType: Any = output_type(TeamOut, "Team")
+TeamType: Any = output_type(TeamOut, "Team", description="A team of users of the organization.")
 
 
 @strawberry.type

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from datetime import datetime
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
@@ -27,11 +28,18 @@ DATETIME = strawberry.scalar(
     parse_value=lambda v: datetime.fromisoformat(str(v).replace("Z", "+00:00")),
 )
 
+UUID = strawberry.scalar(
+    name="UUID",
+    description="A UUID in its canonical text form: 8c2ac1d2-7f7e-4c9b-9d0e-3b3f6c1f2a10.",
+    serialize=str,
+    parse_value=lambda v: uuid.UUID(str(v)),
+)
+
 
 @strawberry.type(description="A page of a list: `data` holds at most `limit` items; `total` counts them all.")
 class Page(Generic[T]):
-    data: list[T]
-    total: int
+    data: list[T] = strawberry.field(description="The items of this page, in the list's order.")
+    total: int = strawberry.field(description="How many items the whole list holds, over every page.")
 
 
 class WireRow:
