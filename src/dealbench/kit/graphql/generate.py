@@ -65,7 +65,7 @@ COMMON: dict[str, str] = {
 
 def noun(type_name: str) -> str:
     """``EvaluationPhase`` -> ``evaluation phase`` (the words of a GraphQL type's name)."""
-    base = re.sub(r"(Fields|Out|Input|Type_?)$", "", type_name) or type_name
+    base = re.sub(r"(Create|Update|Change)?(Fields|Out|Input|Type_?)$", "", type_name) or type_name
     return " ".join(w.lower() for w in re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", base))
 
 
