@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.cross_tenant import Ctx
+from tests.factories import unique
 from tests.graphql.helpers import gql
 from tests.graphql.world import World, build_world
 
@@ -78,13 +79,19 @@ def _args(field: str, w: World) -> str:
     }.get(field, "")
 
 
-def _mutations(w: World) -> list[str]:
-    """The types only a mutation answers, selected in full by ``{sel[Type]}``."""
+def _mutations(w: World) -> list[tuple[str, str, dict[str, Any]]]:
+    """The types only a mutation answers: ``(document with SELECTION, type, variables)``."""
     return [
-        'mutation { createInvitation(input: {inviteeEmail: "every-field-%s@example.com", role: VIEWER})'
-        " { {sel[InvitationCreated]} } }" % w.ids["deal"],
-        'mutation { addDealNote(id: "%s", input: {title: "Note", body: "**markdown**"}) { {sel[DealNote]} } }'
-        % w.ids["deal"],
+        (
+            "mutation($i: InvitationCreateInput!) { createInvitation(input: $i) { SELECTION } }",
+            "InvitationCreated",
+            {"i": {"inviteeEmail": f"{unique('every-field')}@example.com", "role": "VIEWER"}},
+        ),
+        (
+            'mutation($id: ID!) { addDealNote(id: $id, input: {title: "Note", body: "**md**"}) { SELECTION } }',
+            "DealNote",
+            {"id": str(w.ids["deal"])},
+        ),
     ]
 
 
@@ -106,11 +113,9 @@ async def test_every_field_of_every_type_answers_without_error(client: Any, fact
         value = answer["data"][root["name"]]
         assert value not in (None, [], {"data": [], "total": 0}), (root["name"], answer)
         walker.seen.add((walker.query, root["name"]))
-    for template in _mutations(world):
-        document = template
-        for name in ("InvitationCreated", "DealNote"):
-            document = document.replace(f"{{sel[{name}]}}", walker.selection(name, DEPTH))
-        answer = await gql(client, document, token)
+    for document, type_name, variables in _mutations(world):
+        document = document.replace("SELECTION", walker.selection(type_name, DEPTH))
+        answer = await gql(client, document, token, variables)
         assert "errors" not in answer, (document, answer)
     assert len(walker.seen) > 300, len(walker.seen)
     unreached = sorted(walker.object_fields() - walker.seen)
