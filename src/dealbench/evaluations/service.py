@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dealbench.auth.principal import Principal
 from dealbench.deals.references import find_deal
 from dealbench.evaluations import schemas as s
+from dealbench.events import outbox
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound, ValidationFailed
 from dealbench.kit.pagination import ListParams
@@ -256,7 +257,19 @@ async def create_evaluation(
         {"title": evaluation.title, "templateId": template_id, "dealId": deal_id},
     )
     await session.flush()
+    await _evaluation_event(session, principal, "evaluation.created", evaluation)
     return evaluation
+
+
+async def _evaluation_event(
+    session: AsyncSession, principal: Principal, type: str, evaluation: Evaluation
+) -> None:
+    if outbox.enabled(session):
+        await outbox.record(session, principal, type, (await decorate(session, [evaluation]))[0])
+
+
+def _item_out(kind: Kind, item: Any) -> dict[str, Any]:
+    return kind.out.model_validate(item).model_dump(by_alias=True, mode="json")  # type: ignore[no-any-return]
 
 
 async def update_evaluation(
@@ -275,6 +288,8 @@ async def update_evaluation(
         evaluation.updated_at = utcnow()
         await record(session, principal, evaluation.id, "evaluation.updated", changes)
     await session.flush()
+    if changes:
+        await _evaluation_event(session, principal, "evaluation.updated", evaluation)
     return evaluation
 
 
@@ -283,6 +298,7 @@ async def delete_evaluation(session: AsyncSession, principal: Principal, evaluat
     await session.execute(update(Deal).where(Deal.evaluation_id == evaluation.id).values(evaluation_id=None))
     await session.delete(evaluation)
     await session.flush()
+    await outbox.record(session, principal, "evaluation.deleted", {"id": evaluation_id})
     return evaluation_id
 
 
@@ -294,12 +310,14 @@ class Kind:
     name: str  # activity prefix
     model: Any
     what: str
+    #: The item's wire shape (its events carry it).
+    out: Any
 
 
-PHASES = Kind("phase", EvaluationPhase, "Phase")
-CRITERIA = Kind("criterion", SuccessCriterion, "Success criterion")
-TASKS = Kind("task", EvaluationTask, "Task")
-MEETINGS = Kind("meeting", EvaluationMeeting, "Meeting")
+PHASES = Kind("phase", EvaluationPhase, "Phase", s.PhaseOut)
+CRITERIA = Kind("criterion", SuccessCriterion, "Success criterion", s.CriterionOut)
+TASKS = Kind("task", EvaluationTask, "Task", s.TaskOut)
+MEETINGS = Kind("meeting", EvaluationMeeting, "Meeting", s.MeetingOut)
 KINDS = {"phases": PHASES, "criteria": CRITERIA, "tasks": TASKS, "meetings": MEETINGS}
 
 
@@ -437,6 +455,7 @@ async def add_item(
     )
     evaluation.updated_at = utcnow()
     await session.flush()
+    await outbox.record(session, principal, f"evaluation.{kind.name}.created", _item_out(kind, item))
     return item
 
 
@@ -457,6 +476,8 @@ async def update_item(
         await record(session, principal, evaluation.id, f"{kind.name}.updated", {"id": item.id, **changes})
         evaluation.updated_at = utcnow()
     await session.flush()
+    if changes:
+        await outbox.record(session, principal, f"evaluation.{kind.name}.updated", _item_out(kind, item))
     return item
 
 
@@ -473,6 +494,9 @@ async def delete_item(
     await record(session, principal, evaluation.id, f"{kind.name}.deleted", {"id": item_id, "title": title})
     evaluation.updated_at = utcnow()
     await session.flush()
+    await outbox.record(
+        session, principal, f"evaluation.{kind.name}.deleted", {"id": item_id, "evaluationId": evaluation.id}
+    )
     return item_id
 
 
@@ -496,6 +520,9 @@ async def reorder_items(
     await record(session, principal, evaluation.id, f"{kind.name}.reordered", {"ids": ids})
     evaluation.updated_at = utcnow()
     await session.flush()
+    await outbox.record(
+        session, principal, f"evaluation.{kind.name}.reordered", {"evaluationId": evaluation.id, "ids": ids}
+    )
     return [by_id[i] for i in ids]
 
 

@@ -45,6 +45,9 @@ ORGANIZATION_MODULES: tuple[str, ...] = (
     # pipeline (issue 5)
     "dealbench.contacts.graphql",
     "dealbench.sales_targets.graphql",
+    # events, webhooks and apps
+    "dealbench.events.graphql",
+    "dealbench.webhooks.graphql",
 )
 
 PERSONAL_MODULES: tuple[str, ...] = (*ORGANIZATION_MODULES, "dealbench.graphql.me")
