@@ -1,6 +1,6 @@
 """Benchmark of events and webhooks (not a test).
 
-    .venv/bin/python bench/events.py [--events 2000] [--writes 2000] [--sqlite]
+    .venv/bin/python -m bench.events [--events 2000] [--writes 2000] [--sqlite]
 
 On PostgreSQL (a scratch database at DEALBENCH_BENCH_PG_URL) unless ``--sqlite``:
 
@@ -100,7 +100,6 @@ async def make_app(record: bool) -> tuple[Any, Any]:
 
 
 async def tenant(services: Any) -> str:
-    from bench.common import ROOT  # noqa: F401  (the package is importable)
     from dealbench.kit.repository import TenantOf
     from dealbench.models import Role
     from dealbench.organizations.service import create_organization
