@@ -95,12 +95,12 @@ class Worker:
         if jobs:
             limit = asyncio.Semaphore(self.concurrency)
 
-            async def one(job: Job) -> None:
+            async def one(job: Job) -> outbound.Answer:
                 async with limit:
-                    answer = await self.send(job)
-                await self.record(job, answer)
+                    return await self.send(job)
 
-            await asyncio.gather(*(one(job) for job in jobs))
+            answers = await asyncio.gather(*(one(job) for job in jobs))
+            await self.record(list(zip(jobs, answers, strict=True)))
         return done + len(jobs)
 
     async def drain(self, *, passes: int = 100) -> int:
@@ -244,56 +244,64 @@ class Worker:
             deadline=self.settings.webhook_timeout * 2,
         )
 
-    async def record(self, job: Job, answer: outbound.Answer) -> None:
-        disabled: tuple[int, str] | None = None
+    async def record(self, results: list[tuple[Job, outbound.Answer]]) -> None:
+        """Record a pass's attempts in one transaction: the deliveries locked in id order, then the
+        subscriptions that failed (a success only clears ``failing_since`` where it is set)."""
+        disabled: list[tuple[int, str]] = []
         async with transaction(self.sessionmaker) as session:
-            delivery = await repo.lock_delivery(session, job.delivery_id)
-            if delivery is None or delivery.status != "pending":
-                return
             now = utcnow()
-            repo.add_attempt(
-                session,
-                WebhookAttempt(
-                    delivery_id=delivery.id,
-                    attempted_at=now,
-                    status_code=answer.status,
-                    duration_ms=answer.duration_ms,
-                    response=answer.body,
-                    error=answer.error,
-                    succeeded=answer.ok,
-                ),
-            )
-            delivery.attempts += 1
-            endpoint = (
-                await repo.lock_endpoint(session, delivery.endpoint_id)
-                if delivery.endpoint_id is not None
-                else None
-            )
-            if answer.ok:
-                delivery.status, delivery.next_attempt_at = "succeeded", None
-                delivery.payload_sealed = None  # an app's token is kept only until delivered
-                if endpoint is not None and endpoint.failing_since is not None:
-                    endpoint.failing_since = None
-            else:
-                delays = self.settings.webhook_retry_delays
+            answers = {job.delivery_id: answer for job, answer in results}
+            deliveries = await repo.lock_deliveries(session, sorted(answers))
+            succeeded: set[int] = set()
+            failed: set[int] = set()
+            delays = self.settings.webhook_retry_delays
+            for delivery in deliveries:
+                if delivery.status != "pending":
+                    continue
+                answer = answers[delivery.id]
+                repo.add_attempt(
+                    session,
+                    WebhookAttempt(
+                        delivery_id=delivery.id,
+                        attempted_at=now,
+                        status_code=answer.status,
+                        duration_ms=answer.duration_ms,
+                        response=answer.body,
+                        error=answer.error,
+                        succeeded=answer.ok,
+                    ),
+                )
+                delivery.attempts += 1
+                if answer.ok:
+                    delivery.status, delivery.next_attempt_at = "succeeded", None
+                    delivery.payload_sealed = None  # an app's token is kept only until delivered
+                    if delivery.endpoint_id is not None:
+                        succeeded.add(delivery.endpoint_id)
+                    continue
                 if delivery.attempts <= len(delays):
                     delivery.next_attempt_at = now + timedelta(seconds=delays[delivery.attempts - 1])
                 else:
                     delivery.status, delivery.next_attempt_at = "failed", None
                     delivery.payload_sealed = None
-                if endpoint is not None and endpoint.enabled:
-                    endpoint.failing_since = endpoint.failing_since or now
-                    limit = timedelta(hours=self.settings.webhook_disable_after_hours)
-                    if now - endpoint.failing_since >= limit:
-                        endpoint.enabled = False
-                        endpoint.disabled_reason = "Every delivery failed for too long."
-                        endpoint.updated_at = now
-                        await session.flush()
-                        await repo.give_up_pending(session, endpoint.id)
-                        disabled = (endpoint.organization_id, endpoint.url)
+                if delivery.endpoint_id is not None:
+                    failed.add(delivery.endpoint_id)
             await session.flush()
-        if disabled is not None:
-            await self.tell_admins(*disabled)
+            await repo.clear_failing(session, succeeded)
+            limit = timedelta(hours=self.settings.webhook_disable_after_hours)
+            for endpoint in await repo.lock_endpoints(session, sorted(failed - succeeded)):
+                if not endpoint.enabled:
+                    continue
+                endpoint.failing_since = endpoint.failing_since or now
+                if now - endpoint.failing_since >= limit:
+                    endpoint.enabled = False
+                    endpoint.disabled_reason = "Every delivery failed for too long."
+                    endpoint.updated_at = now
+                    await session.flush()
+                    await repo.give_up_pending(session, endpoint.id)
+                    disabled.append((endpoint.organization_id, endpoint.url))
+            await session.flush()
+        for organization_id, url in disabled:
+            await self.tell_admins(organization_id, url)
 
     async def tell_admins(self, organization_id: int, url: str) -> None:
         """Email the organization's admins that a subscription was disabled (when mail is set up)."""

@@ -129,14 +129,40 @@ async def by_ids(session: AsyncSession, model: Any, ids: Iterable[int | None]) -
     return {r.id: r for r in rows.scalars()}
 
 
-async def lock_delivery(session: AsyncSession, delivery_id: int) -> WebhookDelivery | None:
-    stmt = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+async def lock_deliveries(session: AsyncSession, ids: list[int]) -> list[WebhookDelivery]:
+    """The deliveries ``ids``, locked in id order, read again."""
+    stmt = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(ids))
+        .order_by(WebhookDelivery.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.execute(stmt)).scalars())
 
 
-async def lock_endpoint(session: AsyncSession, endpoint_id: int) -> WebhookEndpoint | None:
-    stmt = select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+async def lock_endpoints(session: AsyncSession, ids: list[int]) -> list[WebhookEndpoint]:
+    """The subscriptions ``ids``, locked in id order, read again."""
+    if not ids:
+        return []
+    stmt = (
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.id.in_(ids))
+        .order_by(WebhookEndpoint.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def clear_failing(session: AsyncSession, ids: set[int]) -> None:
+    """A success clears ``failing_since`` (rows where it is already clear are neither written nor locked)."""
+    if ids:
+        await session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id.in_(ids), WebhookEndpoint.failing_since.is_not(None))
+            .values(failing_since=None)
+        )
 
 
 async def app_of(session: AsyncSession, app_id: int) -> App | None:
