@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     webhook_delivery: Literal["embedded", "off"] = "embedded"
     #: Seconds between the attempts of a failed delivery, comma-separated (about a day in all).
     webhook_retry_delays: Annotated[list[float], NoDecode] = Field(
-        default_factory=lambda: [5.0, 60.0, 300.0, 1800.0, 7200.0, 21600.0, 43200.0, 28800.0]
+        default_factory=lambda: [5.0, 60.0, 300.0, 1800.0, 7200.0, 21600.0, 43200.0, 12600.0]
     )
     #: Allow destinations on loopback, private and link-local addresses, and plain http (development, tests).
     webhook_allow_private: bool = False
