@@ -175,6 +175,23 @@ SCOPES: dict[str, str] = {
     "PATCH /v1/sales-targets/{id}": "sales-targets:write",
     "POST /v1/sales-targets/{id}": "sales-targets:write",
     "DELETE /v1/sales-targets/{id}": "sales-targets:write",
+    "GET /v1/events": "events:read",
+    "POST /v1/webhooks": "webhooks:write",
+    "GET /v1/webhooks": "webhooks:read",
+    "GET /v1/webhooks/{id}": "webhooks:read",
+    "PUT /v1/webhooks/{id}": "webhooks:write",
+    "PATCH /v1/webhooks/{id}": "webhooks:write",
+    "POST /v1/webhooks/{id}": "webhooks:write",
+    "DELETE /v1/webhooks/{id}": "webhooks:write",
+    "POST /v1/webhooks/{id}/rotate-secret": "webhooks:write",
+    "GET /v1/webhooks/{id}/deliveries": "webhooks:read",
+    "POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver": "webhooks:write",
+    "POST /v1/apps": "apps:write",
+    "GET /v1/apps": "apps:read",
+    "GET /v1/apps/{id}": "apps:read",
+    "POST /v1/apps/{id}/install": "apps:write",
+    "POST /v1/apps/{id}/rotate-token": "apps:write",
+    "DELETE /v1/apps/{id}/install": "apps:write",
 }
 
 

@@ -47,6 +47,9 @@ ORGANIZATION_MODULES: tuple[str, ...] = (
     # pipeline (issue 5)
     "dealbench.contacts.graphql",
     "dealbench.sales_targets.graphql",
+    # events, webhooks and apps
+    "dealbench.events.graphql",
+    "dealbench.webhooks.graphql",
 )
 
 #: A personal token sees what an organization token sees (its role and scopes then decide what it
