@@ -246,6 +246,15 @@ GRAPHQL_SCOPES: dict[str, str] = {
     "Mutation.addMeeting": "evaluations:write",
     "Mutation.updateMeeting": "evaluations:write",
     "Mutation.deleteMeeting": "evaluations:write",
+    "Query.events": "events:read",
+    "Query.webhooks": "webhooks:read",
+    "Query.webhook": "webhooks:read",
+    "Query.webhookDeliveries": "webhooks:read",
+    "Mutation.createWebhook": "webhooks:write",
+    "Mutation.updateWebhook": "webhooks:write",
+    "Mutation.deleteWebhook": "webhooks:write",
+    "Mutation.rotateWebhookSecret": "webhooks:write",
+    "Mutation.redeliverWebhookDelivery": "webhooks:write",
 }
 
 #: The REST route doing what a GraphQL field does: both dialects must ask for the same scope.

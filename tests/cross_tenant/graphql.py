@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.cross_tenant import Ctx, Made, Maker
+from tests.cross_tenant.events import _delivery, _webhook_id
 from tests.cross_tenant.sales import item_body
 from tests.factories import unique
 
@@ -186,6 +187,32 @@ def _item_mutation(name: str, kind: str, verb: str) -> Maker:
     return make
 
 
+WEBHOOK_STATE = "/v1/webhooks/{id}"
+
+
+def _webhook_field(document: str, *, mutation: bool = True) -> Maker:
+    async def make(ctx: Ctx) -> Made:
+        hook = await _webhook_id(ctx, ["nothing.happens"])
+        made: Made = {"query": document, "variables": {"id": hook}}
+        if mutation:
+            made["read"] = WEBHOOK_STATE.replace("{id}", str(hook))
+        return made
+
+    return make
+
+
+def _delivery_field(document: str, *, mutation: bool) -> Maker:
+    async def make(ctx: Ctx) -> Made:
+        made = await _delivery(ctx)
+        hook, delivery = made["path"]["id"], made["path"]["deliveryId"]
+        out: Made = {"query": document, "variables": {"id": hook, "delivery": delivery}}
+        if mutation:
+            out["read"] = f"/v1/webhooks/{hook}/deliveries"
+        return out
+
+    return make
+
+
 FIELDS: dict[str, Maker] = {
     "Query.user": _user,
     "Query.deal": _deal_read,
@@ -215,4 +242,17 @@ FIELDS: dict[str, Maker] = {
     **{f"Mutation.add{name}": _add_item(name, kind) for name, kind in ITEMS},
     **{f"Mutation.update{name}": _item_mutation(name, kind, "update") for name, kind in ITEMS},
     **{f"Mutation.delete{name}": _item_mutation(name, kind, "delete") for name, kind in ITEMS},
+    "Query.webhook": _webhook_field("query($id: Int!) { webhook(id: $id) { id url } }", mutation=False),
+    "Query.webhookDeliveries": _delivery_field(
+        "query($id: Int!) { webhookDeliveries(id: $id) { total data { id } } }", mutation=False
+    ),
+    "Mutation.updateWebhook": _webhook_field(
+        'mutation($id: Int!) { updateWebhook(id: $id, input: {description: "Renamed"}) { id } }'
+    ),
+    "Mutation.deleteWebhook": _webhook_field("mutation($id: Int!) { deleteWebhook(id: $id) { id } }"),
+    "Mutation.rotateWebhookSecret": _webhook_field("mutation($id: Int!) { rotateWebhookSecret(id: $id) { id } }"),
+    "Mutation.redeliverWebhookDelivery": _delivery_field(
+        "mutation($id: Int!, $delivery: Int!) { redeliverWebhookDelivery(id: $id, deliveryId: $delivery) { id } }",
+        mutation=True,
+    ),
 }

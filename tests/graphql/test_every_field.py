@@ -76,6 +76,8 @@ def _args(field: str, w: World) -> str:
         "evaluation": f"(id: {ids['evaluation']})",
         "user": f"(id: {ids['user']})",
         "documents": f"(projectId: {ids['project']})",
+        "webhook": f"(id: {ids['webhook']})",
+        "webhookDeliveries": f"(id: {ids['webhook']})",
     }.get(field, "")
 
 
@@ -91,6 +93,11 @@ def _mutations(w: World) -> list[tuple[str, str, dict[str, Any]]]:
             'mutation($id: ID!) { addDealNote(id: $id, input: {title: "Note", body: "**md**"}) { SELECTION } }',
             "DealNote",
             {"id": str(w.ids["deal"])},
+        ),
+        (
+            "mutation($id: Int!) { rotateWebhookSecret(id: $id) { SELECTION } }",
+            "WebhookWithSecret",
+            {"id": w.ids["webhook"]},
         ),
     ]
 

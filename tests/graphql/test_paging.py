@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from dealbench.models import Role
+from tests.cross_tenant import Ctx
+from tests.cross_tenant.events import _webhook_id
 from tests.graphql.helpers import codes, gql
 
 LIST_FIELD = """
@@ -74,7 +76,8 @@ async def test_page_on_every_list_field_answers_data_and_total(client: Any, fact
     tenant = await factory.tenant()
     project = await client.post("/v1/projects", json={"name": "Paging"}, headers=tenant.headers)
     assert project.status_code in (200, 201), project.text
-    required = {"documents": f"projectId: {project.json()['id']}, "}
+    hook = await _webhook_id(Ctx(client, factory, tenant), ["deal.created"])
+    required = {"documents": f"projectId: {project.json()['id']}, ", "webhookDeliveries": f"id: {hook}, "}
     for name in await _list_fields(client, tenant.token):
         args = required.get(name, "")
         body = await gql(

@@ -9,6 +9,7 @@ from typing import Any
 
 from dealbench.models import Role
 from tests.cross_tenant import Ctx
+from tests.cross_tenant.events import _delivery as deliveries
 from tests.factories import Tenant, unique
 
 
@@ -58,6 +59,7 @@ async def build_world(ctx: Ctx) -> World:
     )
     target = await ctx.post("/v1/sales-targets", {"userId": t.admin.id, "month": "2030-01", "amount": 1000})
     user, personal = await ctx.factory.personal(t, Role.ADMIN)
+    delivery = await deliveries(ctx)
     ids = {
         "deal": deal["id"],
         "ticket": ticket["id"],
@@ -71,5 +73,7 @@ async def build_world(ctx: Ctx) -> World:
         "contact": contact["id"],
         "target": target["id"],
         "user": user.id,
+        "webhook": delivery["path"]["id"],
+        "delivery": delivery["path"]["deliveryId"],
     }
     return World(tenant=t, personal=personal, ids=ids)

@@ -16,6 +16,6 @@ class Actor(OutModel):
 class EventOut(OutModel):
     id: str = Field(description="`evt_...`: also the `webhook-id` of its deliveries.")
     type: str = Field(description="`deal.created`, `ticket.updated`, `import.completed` ...")
-    timestamp: Timestamp
+    timestamp: Timestamp = Field(description="When the change happened (UTC).")
     actor: dict[str, Any] = Field(description="Who made the change: `{type, id, email?}`.")
     data: dict[str, Any] = Field(description="The object as `GET` on `/v1` renders it.")

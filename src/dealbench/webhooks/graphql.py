@@ -11,7 +11,7 @@ import strawberry
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
 from dealbench.kit.graphql.generate import input_type, output_type
-from dealbench.kit.graphql.types import Page, page, paging, to_model, wire
+from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, page, paging, to_model, wire
 from dealbench.webhooks import presenter, service
 from dealbench.webhooks.schemas import (
     DeliveryOut,
@@ -28,8 +28,12 @@ WebhookWithSecretType: Any = output_type(
 DeliveryType: Any = output_type(
     DeliveryOut, "WebhookDelivery", description="One event sent to one subscription."
 )
-WebhookCreateInput: Any = input_type(WebhookCreate, "WebhookCreateInput")
-WebhookUpdateInput: Any = input_type(WebhookUpdate, "WebhookUpdateInput")
+WebhookCreateInput: Any = input_type(
+    WebhookCreate, "WebhookCreateInput", description="A new subscription to events."
+)
+WebhookUpdateInput: Any = input_type(
+    WebhookUpdate, "WebhookUpdateInput", description="The fields of a subscription to change."
+)
 
 
 def _out(info: strawberry.Info) -> service.Outbound:
@@ -41,22 +45,33 @@ def _out(info: strawberry.Info) -> service.Outbound:
 class Query:
     @scoped_field(scope="webhooks:read", description="The organization's webhook subscriptions, by id.")
     async def webhooks(
-        self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
+        self, info: strawberry.Info, limit: Limit = 100, offset: Offset = None, page_number: PageNumber = None
     ) -> Page[WebhookType] | None:
-        rows, total = await ctx(info).call(service.list_webhooks, paging(limit, offset))
+        rows, total = await ctx(info).call(service.list_webhooks, paging(limit, offset, page_number))
         return page(presenter.webhooks(rows), total)
 
-    @scoped_field(scope="webhooks:read", description="One webhook subscription.")
+    @scoped_field(
+        scope="webhooks:read", description="One webhook subscription.", args={"id": "The subscription's id."}
+    )
     async def webhook(self, info: strawberry.Info, id: int) -> WebhookType | None:
         return wire(presenter.webhook(await ctx(info).call(service.get_webhook, id)))
 
     @scoped_field(
-        scope="webhooks:read", description="A subscription's deliveries, newest first, with their attempts."
+        scope="webhooks:read",
+        description="A subscription's deliveries, newest first, with their attempts.",
+        args={"id": "The subscription's id."},
     )
     async def webhook_deliveries(
-        self, info: strawberry.Info, id: int, limit: int | None = 100, offset: int | None = 0
+        self,
+        info: strawberry.Info,
+        id: int,
+        limit: Limit = 100,
+        offset: Offset = None,
+        page_number: PageNumber = None,
     ) -> Page[DeliveryType] | None:
-        rows, attempts, total = await ctx(info).call(service.list_deliveries, id, paging(limit, offset))
+        rows, attempts, total = await ctx(info).call(
+            service.list_deliveries, id, paging(limit, offset, page_number)
+        )
         return page(presenter.deliveries(rows, attempts), total)
 
 
@@ -72,25 +87,39 @@ class Mutation:
         endpoint, secret = await ctx(info).mutate(service.create_webhook, data, _out(info))
         return wire(presenter.with_secret(endpoint, secret))
 
-    @scoped_mutation(scope="webhooks:write", description="Change a subscription: omitted fields stay.")
+    @scoped_mutation(
+        scope="webhooks:write",
+        description="Change a subscription: omitted fields stay.",
+        args={"id": "The subscription's id."},
+    )
     async def update_webhook(
         self, info: strawberry.Info, id: int, input: WebhookUpdateInput
     ) -> WebhookType | None:
         data = to_model(WebhookUpdate, input)
         return wire(presenter.webhook(await ctx(info).mutate(service.update_webhook, id, data, _out(info))))
 
-    @scoped_mutation(scope="webhooks:write", description="Delete a subscription and its delivery log.")
+    @scoped_mutation(
+        scope="webhooks:write",
+        description="Delete a subscription and its delivery log.",
+        args={"id": "The subscription's id."},
+    )
     async def delete_webhook(self, info: strawberry.Info, id: int) -> WebhookType | None:
         return wire(presenter.webhook(await ctx(info).mutate(service.delete_webhook, id)))
 
     @scoped_mutation(
-        scope="webhooks:write", description="A new secret; the previous one keeps signing for 24 hours."
+        scope="webhooks:write",
+        description="A new secret; the previous one keeps signing for 24 hours.",
+        args={"id": "The subscription's id."},
     )
     async def rotate_webhook_secret(self, info: strawberry.Info, id: int) -> WebhookWithSecretType | None:
         endpoint, secret = await ctx(info).mutate(service.rotate_secret, id, _out(info))
         return wire(presenter.with_secret(endpoint, secret))
 
-    @scoped_mutation(scope="webhooks:write", description="Send a delivery again now (same `webhook-id`).")
+    @scoped_mutation(
+        scope="webhooks:write",
+        description="Send a delivery again now (same `webhook-id`).",
+        args={"id": "The subscription's id.", "delivery_id": "The delivery's id."},
+    )
     async def redeliver_webhook_delivery(
         self, info: strawberry.Info, id: int, delivery_id: int
     ) -> DeliveryType | None:

@@ -16,19 +16,26 @@ class WebhookCreate(InModel):
 
 
 class WebhookUpdate(InModel):
-    url: NotNullable[str] = Field(default=None, min_length=1, max_length=2000)
-    events: NotNullable[list[str]] = Field(default=None, min_length=1, max_length=100)
+    url: NotNullable[str] = Field(
+        default=None, min_length=1, max_length=2000, description="An https:// URL on a public address."
+    )
+    events: NotNullable[list[str]] = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Event types; `*` stands for one or more segments (`ticket.*`, `evaluation.*`, `*`).",
+    )
     description: str | None = Field(default=None, max_length=500)
     enabled: NotNullable[bool] = Field(default=None, description="`true` enables a disabled endpoint again.")
 
 
 class WebhookOut(OutModel):
     id: int
-    url: str
-    events: list[str]
+    url: str = Field(description="Where the events are sent.")
+    events: list[str] = Field(description="The event types it receives (`*` patterns).")
     description: str | None
-    enabled: bool
-    disabled_reason: str | None
+    enabled: bool = Field(description="Whether events are sent; false once disabled after failing.")
+    disabled_reason: str | None = Field(description="Why the subscription was disabled; null while enabled.")
     failing_since: Timestamp | None = Field(description="Since when every delivery has failed.")
     app_id: int | None = Field(description="The app this subscription belongs to.")
     created_at: Timestamp
@@ -51,9 +58,9 @@ class AttemptOut(OutModel):
 class DeliveryOut(OutModel):
     id: int
     message_id: str = Field(description="The `webhook-id` header: the same on every attempt.")
-    event_type: str
+    event_type: str = Field(description="The type of the event delivered.")
     status: str = Field(description="`pending`, `succeeded` or `failed` (retries exhausted).")
-    attempts: int
-    next_attempt_at: Timestamp | None
+    attempts: int = Field(description="How many attempts were made.")
+    next_attempt_at: Timestamp | None = Field(description="When the next attempt is due; null when none is.")
     created_at: Timestamp
     log: list[AttemptOut] = Field(description="Every attempt, oldest first.")
