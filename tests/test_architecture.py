@@ -25,12 +25,9 @@ ENGINE_MODULES = {"kit/db.py", "kit/migrate.py", "kit/repository.py"}
 #: belongs to one organization), below the domains' repositories.
 ENGINE_PACKAGES = ("transfer/",)
 #: Modules whose statements have not yet moved to their domain's repository (this set only shrinks).
-PENDING: set[str] = {
-    "evaluations/service.py",
-    "kit/tenancy.py",
-}
+PENDING: set[str] = set()
 #: Modules still holding several responsibilities, and commits still outside the unit of work.
-PENDING_SIZE = {"evaluations/service.py"}
+PENDING_SIZE: set[str] = set()
 PENDING_COMMITS: set[str] = set()
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
+from dealbench.events import outbox
 from dealbench.imports.engine import ImportContext, Kind, import_file
 from dealbench.imports.repository import ImportRunRepository
 from dealbench.kit.errors import NotFound
@@ -45,7 +46,22 @@ async def run_import(
     tmp_dir: Path | None = None,
 ) -> ImportRun:
     """Import one CSV file for the principal (upload permission is declared on the route)."""
-    return await import_file(session, context_of(principal), kind, path, filename=filename, tmp_dir=tmp_dir)
+    run = await import_file(session, context_of(principal), kind, path, filename=filename, tmp_dir=tmp_dir)
+    # One event for the whole file, not one per row: imports keep their speed.
+    await outbox.record(
+        session,
+        principal,
+        "import.completed",
+        {
+            "id": str(run.uuid),
+            "kind": run.kind,
+            "filename": run.filename,
+            "totalOriginalRows": run.total_original_rows,
+            "totalImportedRows": run.total_imported_rows,
+            "totalErrorRows": run.total_error_rows,
+        },
+    )
+    return run
 
 
 async def get_run(
