@@ -391,7 +391,8 @@ class RowReader:
             email = valid_email(cells[i_email])
             first_name, last_name = first(cells), last(cells)
             full = fullname(cells) or (" ".join(p for p in (first_name, last_name) if p) or None)
-            # The opportunity reference and the raw cells are resolved (and dropped) by the engine.
+            # The opportunity reference and the raw cells are resolved (and dropped) before staging
+            # (:func:`dealbench.imports.staging.resolve_contacts`).
             return (
                 row_no,
                 email,
