@@ -216,7 +216,7 @@ async def test_ticket_mutations_and_filters(client: Any, factory: Any) -> None:
         tenant.token,
     )
     assert codes(missing_deal) == ["BAD_USER_INPUT"]
-    assert missing_deal["errors"][0]["extensions"]["issues"][0]["path"][:2] == ["deals", 0]
+    assert missing_deal["errors"][0]["extensions"]["issues"][0]["path"][:3] == ["input", "deals", 0]
     filtered = await gql(client, "{ tickets(state: CLOSED) { total data { id } } }", tenant.token)
     assert filtered["data"]["tickets"]["data"] == [{"id": ticket["id"]}]
     by_deal = await gql(client, f'{{ tickets(dealId: "{ids[1]}") {{ total }} }}', tenant.token)

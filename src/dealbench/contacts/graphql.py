@@ -43,5 +43,7 @@ class Query:
         page_number: PageNumber = None,
         deal_id: int | None = None,
     ) -> Page[ContactType] | None:  # type: ignore[valid-type]
-        rows, total = await ctx(info).call(service.list_contacts, paging(limit, offset, page_number), deal_id=deal_id)
+        rows, total = await ctx(info).call(
+            service.list_contacts, paging(limit, offset, page_number), deal_id=deal_id
+        )
         return page(presenter.contacts(rows), total)

@@ -39,6 +39,22 @@ def _location_list(error: GraphQLError) -> list[dict[str, int]] | None:
     return [{"line": loc.line, "column": loc.column} for loc in error.locations]
 
 
+def _under_input(issues: list[dict[str, Any]], error: GraphQLError) -> list[dict[str, Any]]:
+    """Issues at a path of the request body (a service checks the body as REST sent it: an id that
+    names nothing of the organization is an issue at ``["ownerUserId"]``) start at the field's
+    ``input`` argument, where the GraphQL client sent that body; issues already at an argument
+    (``["input", ...]``, ``["page"]``) stay."""
+    node = error.nodes[0] if error.nodes else None
+    names = {arg.name.value for arg in getattr(node, "arguments", None) or ()}
+    if "input" not in names:
+        return issues
+    out = []
+    for issue in issues:
+        path = list(issue.get("path") or [])
+        out.append(issue if path and path[0] in names else {**issue, "path": ["input", *path]})
+    return out
+
+
 def format_error(error: GraphQLError, request_id: str | None = None) -> dict[str, Any]:
     original = error.original_error
     while isinstance(original, GraphQLError) and original.original_error is not None:
@@ -49,7 +65,7 @@ def format_error(error: GraphQLError, request_id: str | None = None) -> dict[str
         message = original.message
         extensions["code"] = original.graphql_code
         if isinstance(original, ValidationFailed):
-            extensions["issues"] = original.issues
+            extensions["issues"] = _under_input(original.issues, error)
     elif isinstance(original, ValidationError):
         extensions["code"] = "BAD_USER_INPUT"
         extensions["issues"] = issues_from_pydantic(original.errors())
