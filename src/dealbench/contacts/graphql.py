@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 
-from dealbench.contacts import service
+from dealbench.contacts import presenter, service
 from dealbench.contacts.schemas import ContactOut
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
@@ -26,6 +26,5 @@ class Query:
         offset: int | None = 0,
         deal_id: int | None = None,
     ) -> Page[ContactType] | None:  # type: ignore[valid-type]
-        items, total = await ctx(info).call(service.list_contacts, paging(limit, offset), deal_id=deal_id)
-        # The wire shape, not the row: ``accountId`` is the column ``account_external_id``.
-        return page([ContactOut.model_validate(c) for c in items], total)
+        rows, total = await ctx(info).call(service.list_contacts, paging(limit, offset), deal_id=deal_id)
+        return page(presenter.contacts(rows), total)

@@ -11,7 +11,7 @@ from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
 from dealbench.kit.graphql.generate import output_type
 from dealbench.kit.graphql.types import Page, page, paging
-from dealbench.sales_targets import service
+from dealbench.sales_targets import presenter, service
 from dealbench.sales_targets.schemas import SalesTargetOut
 
 SalesTargetType: Any = output_type(SalesTargetOut, "SalesTarget")
@@ -29,11 +29,11 @@ class Query:
         month_from: date | None = None,
         month_to: date | None = None,
     ) -> Page[SalesTargetType] | None:  # type: ignore[valid-type]
-        items, total = await ctx(info).call(
+        rows, total = await ctx(info).call(
             service.list_targets,
             paging(limit, offset),
             user_id=user_id,
             month_from=month_from,
             month_to=month_to,
         )
-        return page(items, total)
+        return page(presenter.targets(rows, month_as_date=True), total)
