@@ -169,14 +169,8 @@ async def create_evaluation(session: AsyncSession, principal: Principal, data: s
     )
     await session.flush()
     found = await _plans(session, principal, [evaluation])
-    await _event(session, principal, "evaluation.created", found)
+    await outbox.record(session, principal, "evaluation.created", presenter.plan(found))
     return found
-
-
-async def _event(session: AsyncSession, principal: Principal, type: str, found: Plans) -> None:
-    """Record ``type`` with the plan as ``GET /v1/evaluations/{id}`` renders it."""
-    if outbox.enabled(session):
-        await outbox.record(session, principal, type, presenter.plan(found))
 
 
 async def update_evaluation(
@@ -198,7 +192,7 @@ async def update_evaluation(
     await session.flush()
     found = await _plans(session, principal, [evaluation])
     if changes:
-        await _event(session, principal, "evaluation.updated", found)
+        await outbox.record(session, principal, "evaluation.updated", presenter.plan(found))
     return found
 
 
