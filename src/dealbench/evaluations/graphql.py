@@ -2,8 +2,9 @@
 tasks, meetings and progress (``evaluations:read``); ``createEvaluation``, ``updateEvaluation``,
 ``deleteEvaluation`` and add/update/delete of each kind of plan item (``evaluations:write``).
 
-Plan content loads through DataLoaders over the service's batch reads: one statement per kind of
-item for every plan of the request, and three for the progress of all of them."""
+A plan and its content answer the evaluations presenter's dicts, as REST does. Plan content loads
+through DataLoaders over the services' batch reads: one statement per kind of item for every plan of
+the request, and three for the progress of all of them."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from typing import Any, Optional
 import strawberry
 
 from dealbench.auth.principal import Principal
+from dealbench.evaluations import content, plans, presenter
 from dealbench.evaluations import schemas as s
-from dealbench.evaluations import service
-from dealbench.evaluations.loaders import evaluations_by_ids
+from dealbench.evaluations.content import Kind
 from dealbench.kit.graphql.context import ctx, memo_per_node
 from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
 from dealbench.kit.graphql.generate import gql_enum, input_type, output_type
-from dealbench.kit.graphql.types import Page, WireRow, orm, page, paging, to_model
+from dealbench.kit.graphql.types import Page, WireRow, page, paging, to_model, wire
 from dealbench.models.sales import BuyerAccessLevel, CriterionOutcome, EvaluationMode
 
 gql_enum(EvaluationMode)
@@ -33,33 +34,33 @@ CriterionType: Any = output_type(s.CriterionOut, "SuccessCriterion")
 TaskType: Any = output_type(s.TaskOut, "EvaluationTask")
 MeetingType: Any = output_type(s.MeetingOut, "EvaluationMeeting")
 ProgressType: Any = output_type(s.Progress, "EvaluationProgress")
-_EvaluationFields: Any = output_type(s.EvaluationOut, "EvaluationFields", exclude={"deal_id", "progress"})
+_EvaluationFields: Any = output_type(s.EvaluationOut, "EvaluationFields", exclude=set(presenter.RELATED))
 
 
-def _items_batch(kind: service.Kind) -> Any:
+def _wired(kind: Kind, items: Sequence[Any]) -> list[Any]:
+    return [wire(kind.shape.one(i)) for i in items]
+
+
+def _items_batch(kind: Kind) -> Any:
     async def batch(session: Any, principal: Principal, ids: list[int]) -> Sequence[list[Any]]:
-        found = await service.items_by_evaluation_ids(session, ids, kind)
-        return [found.get(i, []) for i in ids]
+        found = await content.items_by_plans(session, principal, ids, kind)
+        return [_wired(kind, found.get(i, [])) for i in ids]
 
     return batch
 
 
-async def _decorations(
-    session: Any, principal: Principal, evaluations: list[Any]
-) -> Sequence[dict[str, Any]]:
-    return await service.decorate(session, evaluations)
+async def _summaries(session: Any, principal: Principal, evaluation_ids: list[int]) -> Sequence[Any]:
+    found = await plans.summaries_by_ids(session, principal, evaluation_ids)
+    return [found[i] for i in evaluation_ids]
 
 
-KINDS_BY_FIELD = {
-    "phases": service.PHASES,
-    "criteria": service.CRITERIA,
-    "tasks": service.TASKS,
-    "meetings": service.MEETINGS,
-}
-DECOR = "_graphql_decor"
+KINDS_BY_FIELD = content.KINDS
+#: The key under which a plan's wire dict carries its summary (with the kinds of content loaded
+#: with its page, under ``_attr(kind)``).
+SUMMARY = "_graphql_summary"
 
 
-def _attr(kind: service.Kind) -> str:
+def _attr(kind: Kind) -> str:
     return f"_graphql_{kind.name}"
 
 
@@ -95,30 +96,45 @@ def wanted(info: strawberry.Info, *, in_page: bool = False) -> frozenset[str]:
     return memo_per_node(info, "plan relations", compute)
 
 
+def _evaluation(obj: Any, summary: presenter.Summary | None = None) -> dict[str, Any]:
+    """A plan's wire dict, carrying its summary (when known) for ``dealId`` and ``progress``."""
+    data = presenter.evaluation(obj)
+    if summary is not None:
+        data[SUMMARY] = summary
+    return data
+
+
+def _answer(found: presenter.Plans) -> Any:
+    """The one plan a service answered, with its summary."""
+    row = found.one
+    return wire(_evaluation(row, found.summaries.get(row.id)))
+
+
 async def prefetch(
-    session: Any, principal: Principal, evaluations: Sequence[Any], relations: frozenset[str]
+    session: Any, principal: Principal, evaluations: Sequence[dict[str, Any]], relations: frozenset[str]
 ) -> None:
-    """Load the asked content of a page of plans with the page (one statement per kind, three for
-    progress): their fields then resolve without a DataLoader round trip each."""
-    unique = list({e.id: e for e in evaluations if e is not None}.values())
-    ids = [e.id for e in unique]
+    """Load the asked content of a page of plans (wire dicts) with the page (one statement per
+    kind, three for progress): their fields then resolve without a DataLoader round trip each."""
+    unique = list({e["id"]: e for e in evaluations if e is not None}.values())
+    ids = [e["id"] for e in unique]
     if not ids:
         return
     for field_name, kind in KINDS_BY_FIELD.items():
         if field_name in relations:
-            found = await service.items_by_evaluation_ids(session, ids, kind)
+            found = await content.items_by_plans(session, principal, ids, kind)
             for e in unique:
-                setattr(e, _attr(kind), found.get(e.id, []))
+                e[_attr(kind)] = _wired(kind, found.get(e["id"], []))
     if "progress" in relations or "dealId" in relations:
-        for e, decorated in zip(unique, await service.decorate(session, unique), strict=True):
-            setattr(e, DECOR, decorated)
+        summaries = await plans.summaries_by_ids(session, principal, ids)
+        for e in unique:
+            e[SUMMARY] = summaries[e["id"]]
 
 
-async def _items(info: strawberry.Info, evaluation_id: int, kind: service.Kind) -> list[Any]:
+async def _items(info: strawberry.Info, evaluation_id: int, kind: Kind) -> list[Any]:
     return list(await ctx(info).load(f"plan_{kind.name}", _items_batch(kind), evaluation_id))
 
 
-def _content(obj: Any, info: strawberry.Info, kind: service.Kind) -> Any:
+def _content(obj: Any, info: strawberry.Info, kind: Kind) -> Any:
     """Prefetched items at once, else the DataLoader's awaitable (graphql-core awaits it)."""
     items = getattr(obj, _attr(kind), None)
     if items is not None:
@@ -126,8 +142,8 @@ def _content(obj: Any, info: strawberry.Info, kind: service.Kind) -> Any:
     return _items(info, obj.id, kind)
 
 
-async def _decorated(info: strawberry.Info, obj: Any) -> dict[str, Any]:
-    return await ctx(info).load("evaluation_decorations", _decorations, obj)  # type: ignore[no-any-return]
+async def _summary(info: strawberry.Info, obj: Any) -> presenter.Summary:
+    return await ctx(info).load("evaluation_summaries", _summaries, obj.id)  # type: ignore[no-any-return]
 
 
 async def _then_async(awaitable: Any, fn: Any) -> Any:
@@ -143,41 +159,45 @@ def _then(awaitable: Any, fn: Any) -> Any:
 class EvaluationType(_EvaluationFields):  # type: ignore[misc,valid-type]
     @strawberry.field
     def phases(self, info: strawberry.Info) -> list[PhaseType]:  # type: ignore[valid-type]
-        return _content(self, info, service.PHASES)  # type: ignore[no-any-return]
+        return _content(self, info, content.PHASES)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Success criteria, in plan order, with their outcomes.")
     def criteria(self, info: strawberry.Info) -> list[CriterionType]:  # type: ignore[valid-type]
-        return _content(self, info, service.CRITERIA)  # type: ignore[no-any-return]
+        return _content(self, info, content.CRITERIA)  # type: ignore[no-any-return]
 
     @strawberry.field
     def tasks(self, info: strawberry.Info) -> list[TaskType]:  # type: ignore[valid-type]
-        return _content(self, info, service.TASKS)  # type: ignore[no-any-return]
+        return _content(self, info, content.TASKS)  # type: ignore[no-any-return]
 
     @strawberry.field
     def meetings(self, info: strawberry.Info) -> list[MeetingType]:  # type: ignore[valid-type]
-        return _content(self, info, service.MEETINGS)  # type: ignore[no-any-return]
+        return _content(self, info, content.MEETINGS)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Criteria by outcome and tasks done.")
     def progress(self, info: strawberry.Info) -> ProgressType:  # type: ignore[valid-type]
-        decorated = getattr(self, DECOR, None)
-        if decorated is not None:
-            return WireRow(decorated["progress"])
-        return _then(_decorated(info, self), lambda d: WireRow(d["progress"]))  # type: ignore[no-any-return]
+        summary = getattr(self, SUMMARY, None)
+        if summary is not None:
+            return WireRow(presenter.progress(summary))
+        return _then(_summary(info, self), lambda d: WireRow(presenter.progress(d)))  # type: ignore[no-any-return]
 
     @strawberry.field(description="The deal this plan belongs to.")
     def deal_id(self, info: strawberry.Info) -> int | None:
-        decorated = getattr(self, DECOR, None)
-        if decorated is not None:
-            return decorated["dealId"]  # type: ignore[no-any-return]
-        return _then(_decorated(info, self), lambda d: d["dealId"])  # type: ignore[no-any-return]
+        summary = getattr(self, SUMMARY, None)
+        if summary is not None:
+            return summary.deal_id  # type: ignore[no-any-return]
+        return _then(_summary(info, self), lambda d: d.deal_id)  # type: ignore[no-any-return]
 
 
 def _by_ids(relations: frozenset[str]) -> Any:
     async def batch(session: Any, principal: Principal, ids: list[int]) -> Sequence[Any]:
-        found = await evaluations_by_ids(session, principal, ids)
+        found = {
+            e.id: _evaluation(e)
+            for e in await plans.evaluations_by_ids(session, principal, ids)
+            if e is not None
+        }
         if relations:
-            await prefetch(session, principal, found, relations)
-        return found
+            await prefetch(session, principal, list(found.values()), relations)
+        return [wire(found[i]) if i in found else None for i in ids]
 
     return batch
 
@@ -214,7 +234,10 @@ class Query:
         active: bool | None = None,
     ) -> Page[EvaluationType] | None:
         context = ctx(info)
-        items, total = await context.call(service.list_evaluations, paging(limit, offset), active)
+        found, total = await context.call(
+            plans.list_evaluations, paging(limit, offset), active, summarize=False
+        )
+        items = [_evaluation(e) for e in found.rows]
         relations = wanted(info, in_page=True)
         if relations and items:
             await context.call(prefetch, items, relations)
@@ -222,14 +245,14 @@ class Query:
 
     @scoped_field(scope="evaluations:read", description="One plan.")
     async def evaluation(self, info: strawberry.Info, id: int) -> EvaluationType | None:
-        return orm(await ctx(info).call(service.get_evaluation, id))
+        return wire(_evaluation(await ctx(info).call(plans.get_evaluation, id)))
 
 
-def _add(kind: service.Kind, model: Any, input_cls: Any, out: Any, what: str) -> Any:
+def _add(kind: Kind, model: Any, input_cls: Any, out: Any, what: str) -> Any:
     async def resolver(info: strawberry.Info, evaluation_id: int, input: Any) -> Any:
         context = ctx(info)
         data = to_model(model, input)
-        return await context.mutate(service.add_item, evaluation_id, kind, data)
+        return wire(kind.shape.one(await context.mutate(content.add_item, evaluation_id, kind, data)))
 
     resolver.__annotations__ = {
         "info": strawberry.Info,
@@ -240,11 +263,11 @@ def _add(kind: service.Kind, model: Any, input_cls: Any, out: Any, what: str) ->
     return scoped_mutation(scope=WRITE, resolver=resolver, description=f"Add a {what} to a plan.")
 
 
-def _update(kind: service.Kind, model: Any, input_cls: Any, out: Any, what: str) -> Any:
+def _update(kind: Kind, model: Any, input_cls: Any, out: Any, what: str) -> Any:
     async def resolver(info: strawberry.Info, evaluation_id: int, id: int, input: Any) -> Any:
         context = ctx(info)
         data = to_model(model, input)
-        return await context.mutate(service.update_item, evaluation_id, kind, id, data)
+        return wire(kind.shape.one(await context.mutate(content.update_item, evaluation_id, kind, id, data)))
 
     resolver.__annotations__ = {
         "info": strawberry.Info,
@@ -260,9 +283,9 @@ def _update(kind: service.Kind, model: Any, input_cls: Any, out: Any, what: str)
     )
 
 
-def _delete(kind: service.Kind, what: str) -> Any:
+def _delete(kind: Kind, what: str) -> Any:
     async def resolver(info: strawberry.Info, evaluation_id: int, id: int) -> Optional[int]:  # noqa: UP045
-        return await ctx(info).mutate(service.delete_item, evaluation_id, kind, id)  # type: ignore[no-any-return]
+        return await ctx(info).mutate(content.delete_item, evaluation_id, kind, id)  # type: ignore[no-any-return]
 
     resolver.__annotations__ = {
         "info": strawberry.Info,
@@ -273,11 +296,11 @@ def _delete(kind: service.Kind, what: str) -> Any:
     return scoped_mutation(scope=WRITE, resolver=resolver, description=f"Delete a {what}; answers its id.")
 
 
-_KINDS: list[tuple[str, service.Kind, Any, Any, Any, str]] = [
-    ("phase", service.PHASES, s.PhaseCreate, s.PhaseUpdate, PhaseType, "phase"),
-    ("criterion", service.CRITERIA, s.CriterionCreate, s.CriterionUpdate, CriterionType, "success criterion"),
-    ("task", service.TASKS, s.TaskCreate, s.TaskUpdate, TaskType, "task"),
-    ("meeting", service.MEETINGS, s.MeetingCreate, s.MeetingUpdate, MeetingType, "meeting"),
+_KINDS: list[tuple[str, Kind, Any, Any, Any, str]] = [
+    ("phase", content.PHASES, s.PhaseCreate, s.PhaseUpdate, PhaseType, "phase"),
+    ("criterion", content.CRITERIA, s.CriterionCreate, s.CriterionUpdate, CriterionType, "success criterion"),
+    ("task", content.TASKS, s.TaskCreate, s.TaskUpdate, TaskType, "task"),
+    ("meeting", content.MEETINGS, s.MeetingCreate, s.MeetingUpdate, MeetingType, "meeting"),
 ]
 
 
@@ -287,7 +310,7 @@ def _mutation_type() -> type:
     async def create_evaluation(info: strawberry.Info, input: Any) -> Any:
         context = ctx(info)
         data = to_model(s.EvaluationCreate, input)
-        return await context.mutate(service.create_evaluation, data)
+        return _answer(await context.mutate(plans.create_evaluation, data))
 
     create_evaluation.__annotations__ = {
         "info": strawberry.Info,
@@ -298,7 +321,7 @@ def _mutation_type() -> type:
     async def update_evaluation(info: strawberry.Info, id: int, input: Any) -> Any:
         context = ctx(info)
         data = to_model(s.EvaluationUpdate, input)
-        return await context.mutate(service.update_evaluation, id, data)
+        return _answer(await context.mutate(plans.update_evaluation, id, data))
 
     update_evaluation.__annotations__ = {
         "info": strawberry.Info,
@@ -308,7 +331,7 @@ def _mutation_type() -> type:
     }
 
     async def delete_evaluation(info: strawberry.Info, id: int) -> Any:
-        return await ctx(info).mutate(service.delete_evaluation, id)
+        return await ctx(info).mutate(plans.delete_evaluation, id)
 
     delete_evaluation.__annotations__ = {"info": strawberry.Info, "id": int, "return": Optional[int]}  # noqa: UP045
 
