@@ -24,6 +24,7 @@ from dealbench.evaluations.repository import (
     PhaseRepository,
     TaskRepository,
 )
+from dealbench.events import outbox
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import NotFound, ValidationFailed
 from dealbench.kit.locks import Lock
@@ -161,6 +162,7 @@ async def add_item(
     record(session, principal, evaluation.id, f"{kind.name}.created", {"id": item.id, "title": item.title})
     evaluation.updated_at = utcnow()
     await session.flush()
+    await outbox.record(session, principal, f"evaluation.{kind.name}.created", kind.shape.one(item))
     return item
 
 
@@ -181,6 +183,8 @@ async def update_item(
         record(session, principal, evaluation.id, f"{kind.name}.updated", {"id": item.id, **changes})
         evaluation.updated_at = utcnow()
     await session.flush()
+    if changes:
+        await outbox.record(session, principal, f"evaluation.{kind.name}.updated", kind.shape.one(item))
     return item
 
 
@@ -199,6 +203,9 @@ async def delete_item(
     record(session, principal, evaluation.id, f"{kind.name}.deleted", {"id": item_id, "title": title})
     evaluation.updated_at = utcnow()
     await session.flush()
+    await outbox.record(
+        session, principal, f"evaluation.{kind.name}.deleted", {"id": item_id, "evaluationId": evaluation.id}
+    )
     return item_id
 
 
@@ -223,4 +230,7 @@ async def reorder_items(
     record(session, principal, evaluation.id, f"{kind.name}.reordered", {"ids": ids})
     evaluation.updated_at = utcnow()
     await session.flush()
+    await outbox.record(
+        session, principal, f"evaluation.{kind.name}.reordered", {"evaluationId": evaluation.id, "ids": ids}
+    )
     return [by_id[i] for i in ids]

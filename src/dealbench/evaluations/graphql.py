@@ -20,21 +20,106 @@ from dealbench.evaluations.content import Kind
 from dealbench.kit.graphql.context import ctx, memo_per_node
 from dealbench.kit.graphql.fields import scoped_field, scoped_mutation
 from dealbench.kit.graphql.generate import gql_enum, input_type, output_type
-from dealbench.kit.graphql.types import Page, WireRow, page, paging, to_model, wire
+from dealbench.kit.graphql.types import (
+    Limit,
+    Offset,
+    Page,
+    PageNumber,
+    WireRow,
+    page,
+    paging,
+    to_model,
+    wire,
+)
 from dealbench.models.sales import BuyerAccessLevel, CriterionOutcome, EvaluationMode
 
-gql_enum(EvaluationMode)
-gql_enum(BuyerAccessLevel)
-gql_enum(CriterionOutcome)
+gql_enum(
+    EvaluationMode,
+    "How a plan is run.",
+    {
+        "PLAN": "A full plan: phases, success criteria, tasks and meetings, shared with the buyer.",
+        "NO_PLAN": "The deal is tracked without a plan.",
+        "DRAFT": "Being prepared; not shown to the buyer yet.",
+    },
+)
+gql_enum(
+    BuyerAccessLevel,
+    "Who may open a plan's buyer portal.",
+    {
+        "RESTRICTED": "Only the invited buyer contacts.",
+        "ANYONE_WITH_LINK": "Anyone with the link and its access code.",
+    },
+)
+gql_enum(
+    CriterionOutcome,
+    "How the product did against a success criterion.",
+    {
+        "EXCEEDS": "Better than asked.",
+        "MEETS": "As asked.",
+        "PARTIALLY_MEETS": "Part of what was asked.",
+        "DOES_NOT_MEET": "Not what was asked.",
+    },
+)
 
 READ, WRITE = "evaluations:read", "evaluations:write"
 
-PhaseType: Any = output_type(s.PhaseOut, "EvaluationPhase")
-CriterionType: Any = output_type(s.CriterionOut, "SuccessCriterion")
-TaskType: Any = output_type(s.TaskOut, "EvaluationTask")
-MeetingType: Any = output_type(s.MeetingOut, "EvaluationMeeting")
-ProgressType: Any = output_type(s.Progress, "EvaluationProgress")
-_EvaluationFields: Any = output_type(s.EvaluationOut, "EvaluationFields", exclude=set(presenter.RELATED))
+#: What each field of a plan and of its content means, for their types and inputs.
+DESCRIBE = {
+    "mode": "How the plan is run.",
+    "active": "Whether the plan is in use (inactive plans are kept for the record).",
+    "access_code": "The code the buyer portal asks for.",
+    "buyer_access_level": "Who may open the plan's buyer portal.",
+    "branding_color_hex": "The portal's accent color, as `#rrggbb`.",
+    "start_date": "When the evaluation starts.",
+    "target_end_date": "When the evaluation should end.",
+    "buyer_notifications_enabled": "Whether buyers are emailed about changes to the plan.",
+    "current_stage_id": "The id of the plan's current stage in its sales process.",
+    "current_process_position_rank": "The plan's rank among the plans at its current stage.",
+    "all_processes_position_rank": "The plan's rank among all the organization's plans.",
+    "derived_from_template_id": "The id of the plan template the plan was made from.",
+    "sales_process_id": "The id of the sales process the plan follows.",
+    "default_assignee_user_id": "The id of the user new tasks are assigned to.",
+    "library_criterion_id": "The id of the library criterion this criterion is linked to.",
+    "outcome": "How the product did against the criterion; null until it is set.",
+    "outcome_note": "Why the outcome was set as it is.",
+    "outcome_set_by_user_id": "The id of the user who set the outcome.",
+    "outcome_set_at": "When the outcome was set.",
+    "assignee_user_id": "The id of the user the task is assigned to.",
+    "due_date": "When the task is due.",
+    "completed": "Whether the task is done.",
+    "completed_at": "When the task was done.",
+    "starts_at": "When the meeting starts.",
+    "ends_at": "When the meeting ends.",
+    "attendee_emails": "The email addresses of the attendees.",
+    "criteria_total": "How many success criteria the plan has.",
+    "tasks_total": "How many tasks the plan has.",
+    "tasks_done": "How many of them are done.",
+}
+
+PhaseType: Any = output_type(
+    s.PhaseOut, "EvaluationPhase", description="A phase of a plan, grouping its content.", describe=DESCRIBE
+)
+CriterionType: Any = output_type(
+    s.CriterionOut,
+    "SuccessCriterion",
+    description="What the buyer needs to see for the evaluation to succeed, with its outcome.",
+    describe=DESCRIBE,
+)
+TaskType: Any = output_type(
+    s.TaskOut,
+    "EvaluationTask",
+    description="A task of a plan, for the vendor or the buyer.",
+    describe=DESCRIBE,
+)
+MeetingType: Any = output_type(
+    s.MeetingOut, "EvaluationMeeting", description="A meeting of a plan.", describe=DESCRIBE
+)
+ProgressType: Any = output_type(
+    s.Progress, "EvaluationProgress", description="How far a plan has come.", describe=DESCRIBE
+)
+_EvaluationFields: Any = output_type(
+    s.EvaluationOut, "EvaluationFields", exclude=set(presenter.RELATED), describe=DESCRIBE
+)
 
 
 def _wired(kind: Kind, items: Sequence[Any]) -> list[Any]:
@@ -157,7 +242,7 @@ def _then(awaitable: Any, fn: Any) -> Any:
 
 @strawberry.type(name="Evaluation", description="A plan: phases, success criteria, tasks, meetings.")
 class EvaluationType(_EvaluationFields):  # type: ignore[misc,valid-type]
-    @strawberry.field
+    @strawberry.field(description="Phases, in plan order.")
     def phases(self, info: strawberry.Info) -> list[PhaseType]:  # type: ignore[valid-type]
         return _content(self, info, content.PHASES)  # type: ignore[no-any-return]
 
@@ -165,11 +250,11 @@ class EvaluationType(_EvaluationFields):  # type: ignore[misc,valid-type]
     def criteria(self, info: strawberry.Info) -> list[CriterionType]:  # type: ignore[valid-type]
         return _content(self, info, content.CRITERIA)  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Tasks, in plan order.")
     def tasks(self, info: strawberry.Info) -> list[TaskType]:  # type: ignore[valid-type]
         return _content(self, info, content.TASKS)  # type: ignore[no-any-return]
 
-    @strawberry.field
+    @strawberry.field(description="Meetings, in plan order.")
     def meetings(self, info: strawberry.Info) -> list[MeetingType]:  # type: ignore[valid-type]
         return _content(self, info, content.MEETINGS)  # type: ignore[no-any-return]
 
@@ -219,23 +304,38 @@ class DealPlan:
         return await evaluation_of(info, self.evaluation_id)  # type: ignore[attr-defined,no-any-return]
 
 
-EvaluationCreateInput: Any = input_type(s.EvaluationCreate, "EvaluationCreateInput")
-EvaluationUpdateInput: Any = input_type(s.EvaluationUpdate, "EvaluationUpdateInput")
+EvaluationCreateInput: Any = input_type(
+    s.EvaluationCreate,
+    "EvaluationCreateInput",
+    description="A new plan: `title` is required.",
+    describe=DESCRIBE,
+)
+EvaluationUpdateInput: Any = input_type(
+    s.EvaluationUpdate,
+    "EvaluationUpdateInput",
+    description="Changes to a plan: omitted fields stay, `null` clears.",
+    describe=DESCRIBE,
+)
 
 
 @strawberry.type
 class Query:
-    @scoped_field(scope="evaluations:read", description="Plans, by id.")
+    @scoped_field(
+        scope="evaluations:read",
+        description="Plans, by id.",
+        args={"active": "Only active (true) or inactive (false) plans."},
+    )
     async def evaluations(
         self,
         info: strawberry.Info,
-        limit: int | None = 100,
-        offset: int | None = 0,
+        limit: Limit = 100,
+        offset: Offset = None,
+        page_number: PageNumber = None,
         active: bool | None = None,
     ) -> Page[EvaluationType] | None:
         context = ctx(info)
         found, total = await context.call(
-            plans.list_evaluations, paging(limit, offset), active, summarize=False
+            plans.list_evaluations, paging(limit, offset, page_number), active, summarize=False
         )
         items = [_evaluation(e) for e in found.rows]
         relations = wanted(info, in_page=True)
@@ -243,9 +343,13 @@ class Query:
             await context.call(prefetch, items, relations)
         return page(items, total)
 
-    @scoped_field(scope="evaluations:read", description="One plan.")
+    @scoped_field(scope="evaluations:read", description="One plan.", args={"id": "The plan's id."})
     async def evaluation(self, info: strawberry.Info, id: int) -> EvaluationType | None:
         return wire(_evaluation(await ctx(info).call(plans.get_evaluation, id)))
+
+
+def _item_args(what: str) -> dict[str, str]:
+    return {"evaluation_id": "The id of the plan.", "id": f"The {what}'s id."}
 
 
 def _add(kind: Kind, model: Any, input_cls: Any, out: Any, what: str) -> Any:
@@ -260,7 +364,9 @@ def _add(kind: Kind, model: Any, input_cls: Any, out: Any, what: str) -> Any:
         "input": input_cls,
         "return": Optional[out],  # noqa: UP045
     }
-    return scoped_mutation(scope=WRITE, resolver=resolver, description=f"Add a {what} to a plan.")
+    return scoped_mutation(
+        scope=WRITE, resolver=resolver, description=f"Add a {what} to a plan.", args=_item_args(what)
+    )
 
 
 def _update(kind: Kind, model: Any, input_cls: Any, out: Any, what: str) -> Any:
@@ -280,6 +386,7 @@ def _update(kind: Kind, model: Any, input_cls: Any, out: Any, what: str) -> Any:
         scope=WRITE,
         resolver=resolver,
         description=f"Update a {what}: omitted fields stay, `null` clears.",
+        args=_item_args(what),
     )
 
 
@@ -293,7 +400,9 @@ def _delete(kind: Kind, what: str) -> Any:
         "id": int,
         "return": int | None,
     }
-    return scoped_mutation(scope=WRITE, resolver=resolver, description=f"Delete a {what}; answers its id.")
+    return scoped_mutation(
+        scope=WRITE, resolver=resolver, description=f"Delete a {what}; answers its id.", args=_item_args(what)
+    )
 
 
 _KINDS: list[tuple[str, Kind, Any, Any, Any, str]] = [
@@ -344,14 +453,25 @@ def _mutation_type() -> type:
         scope=WRITE,
         resolver=update_evaluation,
         description="Update a plan: omitted fields stay, `null` clears.",
+        args={"id": "The plan's id."},
     )
     namespace["delete_evaluation"] = scoped_mutation(
-        scope=WRITE, resolver=delete_evaluation, description="Delete a plan and its content; answers its id."
+        scope=WRITE,
+        resolver=delete_evaluation,
+        description="Delete a plan and its content; answers its id.",
+        args={"id": "The plan's id."},
     )
     for name, kind, create, update, out, what in _KINDS:
         camel = name[:1].upper() + name[1:]
-        create_input = input_type(create, f"{camel}CreateInput")
-        update_input = input_type(update, f"{camel}UpdateInput")
+        create_input = input_type(
+            create, f"{camel}CreateInput", description=f"A new {what}.", describe=DESCRIBE
+        )
+        update_input = input_type(
+            update,
+            f"{camel}UpdateInput",
+            description=f"Changes to a {what}: omitted fields stay, `null` clears.",
+            describe=DESCRIBE,
+        )
         namespace[f"add_{name}"] = _add(kind, create, create_input, out, what)
         namespace[f"update_{name}"] = _update(kind, update, update_input, out, what)
         namespace[f"delete_{name}"] = _delete(kind, what)

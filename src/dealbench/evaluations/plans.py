@@ -14,11 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
 from dealbench.deals.references import find_deal
+from dealbench.evaluations import presenter
 from dealbench.evaluations import schemas as s
 from dealbench.evaluations.activity import diff, record
 from dealbench.evaluations.presenter import Plans, Summary
 from dealbench.evaluations.repository import EvaluationRepository
 from dealbench.evaluations.templates import copy_template, get_template
+from dealbench.events import outbox
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound, ValidationFailed
 from dealbench.kit.locks import Lock
@@ -166,7 +168,15 @@ async def create_evaluation(session: AsyncSession, principal: Principal, data: s
         {"title": evaluation.title, "templateId": template_id, "dealId": deal_id},
     )
     await session.flush()
-    return await _plans(session, principal, [evaluation])
+    found = await _plans(session, principal, [evaluation])
+    await _event(session, principal, "evaluation.created", found)
+    return found
+
+
+async def _event(session: AsyncSession, principal: Principal, type: str, found: Plans) -> None:
+    """Record ``type`` with the plan as ``GET /v1/evaluations/{id}`` renders it."""
+    if outbox.enabled(session):
+        await outbox.record(session, principal, type, presenter.plan(found))
 
 
 async def update_evaluation(
@@ -186,7 +196,10 @@ async def update_evaluation(
         evaluation.updated_at = utcnow()
         record(session, principal, evaluation.id, "evaluation.updated", changes)
     await session.flush()
-    return await _plans(session, principal, [evaluation])
+    found = await _plans(session, principal, [evaluation])
+    if changes:
+        await _event(session, principal, "evaluation.updated", found)
+    return found
 
 
 async def delete_evaluation(session: AsyncSession, principal: Principal, evaluation_id: int) -> int:
@@ -196,4 +209,5 @@ async def delete_evaluation(session: AsyncSession, principal: Principal, evaluat
     await repo.unlink_deals(evaluation.id)
     await repo.delete(evaluation)
     await session.flush()
+    await outbox.record(session, principal, "evaluation.deleted", {"id": evaluation_id})
     return evaluation_id
