@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/graphql.py [--deals 100] [--duration 10] [--connections 8] [--database-url URL]
 
-Seeds an organization (its own SQLite database unless ``--database-url``), starts ``dealbench serve``
+Fills an organization (its own SQLite database unless ``--database-url``), starts ``dealbench serve``
 on a free port, then measures with ``wrk`` (falls back to an httpx loop when wrk is missing):
 
 - GraphQL: one ``POST /graphql`` answering the deals, each with its tickets and its plan;

@@ -23,22 +23,22 @@ def all_routers() -> list[APIRouter]:
     from dealbench.webhooks.router import router as webhooks
 
     return [
-        # foundation (issue 2)
+        # the organization and its people: Opine's /v1 users, teams, invitations, tokens
         organizations,
         users,
         teams,
         invitations,
         tokens,
-        # sales (issue 3)
+        # sales: Opine's /v1 deals, sales processes, tickets, plans, templates, criteria
         deals,
         sales_processes,
         tickets,
         evaluations,
         templates,
         criteria,
-        # documents (issue 4)
+        # documents: Opus 2's /v1 projects, folders, documents
         documents,
-        # pipeline: JSend /api/v1 and the /v1 contacts, sales targets, imports (issue 5)
+        # pipeline: SalesDirector.ai's JSend /api/v1, and the /v1 contacts, sales targets, imports
         *pipeline,
         # events, webhooks and apps
         events,

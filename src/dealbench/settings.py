@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     #: hosts whose ``Host`` header may name this server in the links it hands out when ``public_url``
     #: is unset (comma-separated; ``*.example.com`` for subdomains); see ``kit/links.py``
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    #: pipeline imports (issue 5): largest CSV upload, and the sender of error-file emails
+    #: CSV imports of the pipeline API: largest CSV upload, and the sender of error-file emails
     import_max_bytes: int = 20 * 1024 * 1024
     mail_from: str = "Dealbench <dealbench@localhost>"
     graphql_playground_readonly: bool = False

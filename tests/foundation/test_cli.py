@@ -177,6 +177,13 @@ def test_serve_demo_answers_and_prints_how_to_sign_in(cli_env: dict[str, str]) -
         key = match.group(1)
         assert f"{base}/docs" in text and f"{base}/graphql?access_token={key}" in text
         assert f"curl -H 'X-API-Key: {key}' {base}/v1/organization" in text
+        personal = re.search(r"Personal key  : (dbk_\S+p) \(ada@demo\.dealbench\.dev, ADMIN\)", text)
+        assert personal, text
+        token = personal.group(1)
+        assert f"{base}/graphql?access_token={token}" in text and "{ me {" in text
+        for email in ("ada", "sam", "erin", "vic"):
+            assert f"{email}@demo.dealbench.dev (" in text, text
+        assert "Rate limit    : 600 requests a minute for each demo key" in text
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
@@ -192,6 +199,16 @@ def test_serve_demo_answers_and_prints_how_to_sign_in(cli_env: dict[str, str]) -
         for path in ("/v1/deals", "/v1/tickets", "/v1/evaluations", "/v1/projects", "/v1/contacts"):
             listed = httpx.get(f"{base}{path}", headers=headers, timeout=10)
             assert listed.status_code == 200 and listed.json()["totalCount"] > 0, (path, listed.text)
+        assert org.headers["x-ratelimit-limit"] == "600"
+        me = httpx.post(
+            f"{base}/graphql",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"query": "{ me { user { email is_admin } } }"},
+            timeout=10,
+        )
+        assert me.status_code == 200, me.text
+        assert me.json() == {"data": {"me": {"user": {"email": "ada@demo.dealbench.dev", "is_admin": True}}}}
+        assert me.headers["x-ratelimit-limit"] == "600"
     finally:
         proc.terminate()
         try:
@@ -250,7 +267,18 @@ def test_serve_with_an_unreachable_redis_says_so_once_and_keeps_limiting(tmp_pat
         while not any("Uvicorn running on" in line for line in lines):
             assert time.monotonic() < deadline and proc.poll() is None, "".join(lines)
             lines.append(proc.stdout.readline())
-        key = next(w for line in lines for w in line.split() if w.startswith("dbk_") and w.endswith("o"))
+        demo_key = next(w for line in lines for w in line.split() if w.startswith("dbk_") and w.endswith("o"))
+        # The demo keys have 600 requests a minute of their own: a token with the server's limit (3)
+        create = ["tokens", "create", "--org", "demo", "--name", "limited", "--scopes", "*"]
+        made = subprocess.run(
+            [sys.executable, "-m", "dealbench", *create],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=True,
+        )
+        key = made.stdout.strip()
         statuses = []
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         for _ in range(5):
@@ -263,6 +291,12 @@ def test_serve_with_an_unreachable_redis_says_so_once_and_keeps_limiting(tmp_pat
             except urllib.error.HTTPError as exc:
                 statuses.append(exc.code)
         assert statuses == [200, 200, 200, 429, 429]
+        demo = urllib.request.Request(
+            f"http://127.0.0.1:{port}/v1/organization", headers={"X-API-Key": demo_key}
+        )
+        for _ in range(5):
+            with opener.open(demo, timeout=10) as response:
+                assert response.status == 200 and response.headers["X-RateLimit-Limit"] == "600"
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=30)

@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -26,6 +26,9 @@ from dealbench.kit.services import Services
 from dealbench.kit.uow import transaction
 from dealbench.settings import Settings, get_settings
 from dealbench.transfer.cli import org_export, org_import
+
+if TYPE_CHECKING:
+    from dealbench.models import Organization
 
 app = typer.Typer(
     help="Dealbench: technical sales evaluations, self-hosted.",
@@ -104,6 +107,7 @@ def serve(
         console.print(f"API docs      : {base}/docs")
         console.print(f"GraphQL       : {base}/graphql?access_token={key}")
         console.print(f"API key ('*') : [bold green]{key}[/bold green]")
+        _print_demo_people(settings, org, base)
         console.print(f"Try           : curl -H 'X-API-Key: {key}' {base}/v1/organization")
         console.rule()
     elif settings.log_format == "text":  # with json, stderr carries JSON lines only
@@ -124,6 +128,26 @@ def serve(
         forwarded_allow_ips="",
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         http="httptools",
+    )
+
+
+def _print_demo_people(settings: Settings, org: Organization, base: str) -> None:
+    """The demo's people: a personal key of its administrator (for what only a person has, such as
+    GraphQL's ``me``), every demo user's email and role, and the demo keys' rate limit."""
+    from dealbench.demo import DEMO_RATE_LIMIT_PER_MINUTE, DEMO_USERS, ensure_demo_personal_key
+
+    personal = run_in_session(settings, lambda s, svc: ensure_demo_personal_key(s, org, svc.secret_key))
+    if personal is not None:
+        user, token = personal
+        console.print(f"Personal key  : [bold green]{token}[/bold green] ({user.email}, {user.role.value})")
+        console.print(f"GraphQL as {user.first_name or user.email}: {base}/graphql?access_token={token}")
+        console.print("                runs { me { user { email is_admin } organization { name } } }")
+    people = [f"{email} ({role.value})" for email, _, _, role in DEMO_USERS]
+    console.print(f"Demo users    : {', '.join(people[:2])},")
+    console.print(f"                {', '.join(people[2:])}")
+    console.print(
+        f"Rate limit    : {DEMO_RATE_LIMIT_PER_MINUTE} requests a minute for each demo key "
+        f"(other tokens: {settings.rate_limit_per_minute})"
     )
 
 

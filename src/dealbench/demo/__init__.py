@@ -10,11 +10,15 @@ from dealbench.kit.repository import TenantOf
 from dealbench.models import Organization, Role, User
 from dealbench.organizations.service import create_organization, get_by_slug
 from dealbench.tokens.service import issue_token, revoke_named
-from dealbench.users.directory import add_user
+from dealbench.users.directory import add_user, find_by_email
 from dealbench.users.schemas import UserCreate
 
 DEMO_SLUG = "demo"
 DEMO_KEY_NAME = "demo key (dealbench serve --demo)"
+DEMO_PERSONAL_KEY_NAME = "demo personal key (dealbench serve --demo)"
+#: The demo keys are for clicking around in the API docs and the GraphQL playground: 600 requests a
+#: minute each. Every other token keeps its own limit or the server's (DEALBENCH_RATE_LIMIT_PER_MINUTE).
+DEMO_RATE_LIMIT_PER_MINUTE = 600
 
 DEMO_USERS = [
     ("ada@demo.dealbench.dev", "Ada", "Admin", Role.ADMIN),
@@ -52,5 +56,33 @@ async def ensure_demo(session: AsyncSession, secret_key: str) -> tuple[Organizat
         for seeder in _seeders():
             await seeder(session, org, users)
     await revoke_named(session, TenantOf(org.id), DEMO_KEY_NAME)
-    _, plaintext = await issue_token(session, organization=org, name=DEMO_KEY_NAME, secret_key=secret_key)
+    _, plaintext = await issue_token(
+        session,
+        organization=org,
+        name=DEMO_KEY_NAME,
+        secret_key=secret_key,
+        rate_limit_per_minute=DEMO_RATE_LIMIT_PER_MINUTE,
+    )
     return org, plaintext, created
+
+
+async def ensure_demo_personal_key(
+    session: AsyncSession, organization: Organization, secret_key: str
+) -> tuple[User, str] | None:
+    """Mint a fresh personal ``*`` key of the demo's administrator (older ones are revoked), so that
+    what only a person has (GraphQL's ``me``) can be tried: ``(user, plaintext)``, or ``None`` when
+    that user is gone."""
+    tenant = TenantOf(organization.id)
+    user = await find_by_email(session, tenant, DEMO_USERS[0][0])
+    if user is None:
+        return None
+    await revoke_named(session, tenant, DEMO_PERSONAL_KEY_NAME)
+    _, plaintext = await issue_token(
+        session,
+        organization=organization,
+        name=DEMO_PERSONAL_KEY_NAME,
+        secret_key=secret_key,
+        user=user,
+        rate_limit_per_minute=DEMO_RATE_LIMIT_PER_MINUTE,
+    )
+    return user, plaintext

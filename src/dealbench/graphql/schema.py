@@ -37,14 +37,14 @@ ORGANIZATION_MODULES: tuple[str, ...] = (
     "dealbench.teams.graphql",
     "dealbench.tokens.graphql",
     "dealbench.invitations.graphql",
-    # sales (issue 3)
+    # sales
     "dealbench.deals.graphql",
     "dealbench.tickets.graphql",
     "dealbench.sales_processes.graphql",
     "dealbench.evaluations.graphql",
-    # documents (issue 4)
+    # documents
     "dealbench.documents.graphql",
-    # pipeline (issue 5)
+    # pipeline
     "dealbench.contacts.graphql",
     "dealbench.sales_targets.graphql",
     # events, webhooks and apps

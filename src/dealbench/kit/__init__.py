@@ -1,1 +1,1 @@
-"""Shared machinery: database, errors, auth principal, pagination, JSON, rate limits."""
+"""Shared machinery with no domain knowledge: database, errors, repositories, pagination, JSON, rate limits."""

@@ -1,4 +1,4 @@
-"""The pipeline domain's routers (issue 5), joined to the app by ``dealbench.routers``."""
+"""The pipeline's routers (SalesDirector.ai's JSend under ``/api/v1``, and the ``/v1`` imports), joined to the app by ``dealbench.routers``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""sales: evaluations, plans, templates, criteria, sales processes, tickets, notes (issue 3)
+"""sales: evaluations, plans, templates, criteria, sales processes, tickets, notes
 
 Revision ID: 0003
 Revises: 0002

@@ -1,4 +1,4 @@
-"""documents: projects, folders, documents, versions, fields, templates (issue 4)
+"""documents: projects, folders, documents, versions, fields, templates
 
 Revision ID: 0004
 Revises: 0003

@@ -1,4 +1,4 @@
-"""pipeline: contacts, sales targets, imports (issue 5)
+"""pipeline: contacts, sales targets, imports
 
 Revision ID: 0005
 Revises: 0004

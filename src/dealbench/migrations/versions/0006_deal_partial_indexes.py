@@ -1,4 +1,4 @@
-"""deals: index owner and plan only where set (issue 5, import speed)
+"""deals: index owner and plan only where set (import speed)
 
 Revision ID: 0006
 Revises: 0005
