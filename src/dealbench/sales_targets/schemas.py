@@ -7,7 +7,7 @@ from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from dealbench.kit.parsing import parse_month
-from dealbench.kit.schemas import InModel, OutModel, PositiveId, Timestamp
+from dealbench.kit.schemas import InModel, NotNullable, OutModel, PositiveId, Timestamp
 
 
 def _month(value: Any) -> date:
@@ -52,6 +52,6 @@ class SalesTargetCreate(InModel):
 
 
 class SalesTargetUpdate(InModel):
-    user_id: Ref | None = None
-    month: Month | None = None
-    amount: Amount | None = None
+    user_id: NotNullable[Ref] = None
+    month: NotNullable[Month] = None
+    amount: NotNullable[Amount] = None
