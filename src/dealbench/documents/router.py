@@ -68,7 +68,7 @@ templates_router = APIRouter(prefix="/v1", tags=["Templates"])
 documents_router = APIRouter(prefix="/v1", tags=["Documents"])
 
 #: Ids are 32-bit in the database: a larger one is a 400, never a database error.
-Id = Annotated[int, Path(le=MAX_ID)]
+Id = Annotated[int, Path(ge=-MAX_ID - 1, le=MAX_ID)]
 
 AfterDate = Annotated[
     str | None,

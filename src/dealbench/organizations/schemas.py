@@ -28,7 +28,11 @@ class OrganizationOut(OutModel):
 
 class OrganizationUpdate(InModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    timezone: str | None = None
+    timezone: str | None = Field(
+        default=None,
+        description="An IANA time zone (`Europe/Paris`).",
+        json_schema_extra={"enum": sorted(available_timezones())},
+    )
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     settings: OrganizationSettings | None = None
 

@@ -61,7 +61,9 @@ async def get_user(userId: PathId, principal: UsersRead, session: DbSession) -> 
     return json_response(presenter.user(await service.get_user(session, principal, userId)))
 
 
-@router.get("/user/byemail", response_model=UserOut)
+@router.get(
+    "/user/byemail", response_model=UserOut, responses={404: {"description": "No user with this email."}}
+)
 async def get_user_by_email(
     principal: UsersRead,
     session: DbSession,
