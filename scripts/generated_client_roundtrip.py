@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from tests.factories import Factory
 
 from dealbench.app import create_app
 from dealbench.kit.migrate import upgrade
 from dealbench.kit.services import Services
 from dealbench.settings import Settings
-from tests.factories import Factory
 
 PKG = "dealbench_client"
 

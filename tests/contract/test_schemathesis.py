@@ -51,9 +51,30 @@ def _messages(body: Any) -> list[str]:
     return []
 
 
+#: Operations whose input has rules no JSON schema states, with why: their refusals are checked by
+#: their own tests; here the four other checks still run.
+RULES_BEYOND_THE_SCHEMA = {
+    ("POST", "/api/v1/admin/opportunities/upload"): "the CSV file's content",
+    ("POST", "/api/v1/admin/contacts/upload"): "the CSV file's content",
+    ("POST", "/api/v1/admin/salestargets/upload"): "the CSV file's content",
+    ("POST", "/v1/imports/{kind}"): "the CSV file's content",
+    ("POST", "/v1/tickets"): "the Slate structure of a description",
+    ("PUT", "/v1/tickets/{id}"): "the Slate structure of a description",
+    ("PATCH", "/v1/tickets/{id}"): "the Slate structure of a description",
+    ("POST", "/v1/tickets/{id}"): "the Slate structure of a description",
+    ("POST", "/v1/projects/{projectId}/fields"): "options only on CHOICE fields",
+    ("POST", "/v1/templates"): "options only on CHOICE fields",
+    ("PUT", "/v1/templates/{templateId}"): "options only on CHOICE fields",
+    ("PATCH", "/v1/templates/{templateId}"): "options only on CHOICE fields",
+    ("POST", "/v1/templates/{templateId}"): "options only on CHOICE fields",
+}
+
+
 @schemathesis.check
 def positive_data_acceptance_but_unknown_references(ctx: Any, response: Any, case: Any) -> bool | None:
     """``positive_data_acceptance``, but for a 400 whose every issue names an unknown object."""
+    if (case.method.upper(), case.path) in RULES_BEYOND_THE_SCHEMA:
+        return None
     if response.status_code == 400:
         try:
             messages = _messages(response.json())
@@ -161,9 +182,12 @@ def _httpx_kwargs(case: Any, token: str) -> dict[str, Any]:
     if "json" in kwargs:
         out["json"] = kwargs["json"]
     if "files" in kwargs:
-        out["files"] = kwargs["files"]
+        files = kwargs["files"]
+        items = files.items() if isinstance(files, dict) else files
+        # A generated text field of a form may be a number: a form sends it as text.
+        out["files"] = [(name, v if isinstance(v, bytes | str | tuple) else str(v)) for name, v in items]
         if kwargs.get("data"):
-            out["data"] = kwargs["data"]
+            out["data"] = {k: v if isinstance(v, str) else str(v) for k, v in kwargs["data"].items()}
     elif "data" in kwargs:
         data = kwargs["data"]
         out["content" if isinstance(data, bytes | str) else "data"] = data

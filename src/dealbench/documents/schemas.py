@@ -29,7 +29,14 @@ def check_name(value: str) -> str:
     return value
 
 
-FolderName = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(check_name)]
+#: What :func:`check_name` allows, for the document ('.' and '..' aside): no '/', no control
+#: character, not blank.
+_NAME_PATTERN = r"^[^/\x00-\x1f\x7f-\x9f]*[^/\s\x00-\x1f\x7f-\x9f][^/\x00-\x1f\x7f-\x9f]*$"
+FolderName = Annotated[
+    str,
+    Field(min_length=1, max_length=NAME_MAX, json_schema_extra={"pattern": _NAME_PATTERN}),
+    AfterValidator(check_name),
+]
 
 
 # ----------------------------------------------------------------------------- templates

@@ -24,8 +24,8 @@ def _month(value: Any) -> date:
     return month
 
 
-#: ``YYYY-MM`` with a month 01..12 of a year 0001..9999 (what the schema documents).
-MONTH_PATTERN = "^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])$"
+#: ``YYYY-MM`` with a month 01..12 of a year 1900..2999 (what the schema documents).
+MONTH_PATTERN = "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])$"
 
 #: ``2025-01`` on the wire (also accepts ``2025-01-15``, ``01/2025``, ``Jan 2025``).
 Month = Annotated[
