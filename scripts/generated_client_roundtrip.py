@@ -74,7 +74,7 @@ RESOURCES: list[tuple[str, str, str, str, dict[str, Any], str, dict[str, Any]]] 
         "ticket",
         "tickets",
         "TicketCreate",
-        {"title": "SSO", "type": "FEATURE_REQUEST", "state": "OPEN"},
+        {"title": "SSO", "type": "FEATURE", "state": "OPEN"},
         "TicketUpdate",
         {"title": "SSO login"},
     ),
@@ -126,10 +126,15 @@ RESOURCES: list[tuple[str, str, str, str, dict[str, Any], str, dict[str, Any]]] 
 ]
 
 
-async def main() -> int:
+def main() -> int:
     with tempfile.TemporaryDirectory(prefix="dealbench-client-") as tmp:
         url = f"sqlite:///{tmp}/client.db"
         upgrade(url)
+        return asyncio.run(round_trip(url, tmp))
+
+
+async def round_trip(url: str, tmp: str) -> int:
+    if True:
         settings = Settings(
             database_url=url,
             var_dir=Path(tmp),
@@ -211,4 +216,4 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    sys.exit(main())
