@@ -13,6 +13,7 @@ or revoking a token) run with the token of a second organization.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -171,6 +172,16 @@ def caller(contract_client: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient])
     yield Caller(*contract_client)
 
 
+def _text(value: Any) -> Any:
+    return value if isinstance(value, bytes | str) else json.dumps(value)
+
+
+def _part(value: Any) -> Any:
+    if isinstance(value, tuple):  # (filename, content[, content type])
+        return tuple(_text(v) if i == 1 else v for i, v in enumerate(value))
+    return _text(value)
+
+
 def _httpx_kwargs(case: Any, token: str) -> dict[str, Any]:
     kwargs = case.as_transport_kwargs(base_url="http://testserver", headers={"X-API-Key": token})
     out: dict[str, Any] = {
@@ -185,9 +196,9 @@ def _httpx_kwargs(case: Any, token: str) -> dict[str, Any]:
         files = kwargs["files"]
         items = files.items() if isinstance(files, dict) else files
         # A generated text field of a form may be a number: a form sends it as text.
-        out["files"] = [(name, v if isinstance(v, bytes | str | tuple) else str(v)) for name, v in items]
+        out["files"] = [(name, _part(v)) for name, v in items]
         if kwargs.get("data"):
-            out["data"] = {k: v if isinstance(v, str) else str(v) for k, v in kwargs["data"].items()}
+            out["data"] = {k: _text(v) for k, v in kwargs["data"].items()}
     elif "data" in kwargs:
         data = kwargs["data"]
         out["content" if isinstance(data, bytes | str) else "data"] = data

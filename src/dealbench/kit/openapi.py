@@ -75,8 +75,9 @@ ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
             "status": {"type": "string", "enum": ["fail"]},
             "data": {
                 "type": "object",
-                "additionalProperties": {"type": "string"},
-                "description": "Field (or `message`) -> why.",
+                "additionalProperties": True,
+                "description": "Field (or `message`) -> why, and what else the refusal carries (an upload's "
+                "`missing_columns` ...).",
             },
         },
     },
