@@ -32,7 +32,7 @@ class Services:
         return cls(
             settings=settings,
             engine=engine,
-            sessionmaker=make_sessionmaker(engine),
+            sessionmaker=make_sessionmaker(engine, info={"record_events": settings.record_events}),
             rate_limiter=RateLimiter(
                 settings.redis_url,
                 failure_mode=settings.rate_limit_failure,

@@ -16,7 +16,9 @@ LabelName = Annotated[str, Field(min_length=1, max_length=255)]
 
 class TicketDealIn(InModel):
     id: DealRefValue
-    priority: NotNullable[LinkPriority] = Field(default=None, description="Default for a new link: IMPORTANT.")
+    priority: NotNullable[LinkPriority] = Field(
+        default=None, description="Default for a new link: IMPORTANT."
+    )
     shared_with_buyer: NotNullable[bool] = Field(default=None, description="Default for a new link: false.")
 
 
@@ -28,7 +30,9 @@ class TicketCreate(InModel):
     title: str = Field(min_length=1, max_length=256)
     type: TicketType
     state: TicketState
-    description: NotNullable[RichText] = None
+    description: NotNullable[RichText] = Field(
+        default=None, description="An array of Slate nodes or a markdown string."
+    )
     target_due_date: NotNullable[datetime] = None
     deals: NotNullable[Annotated[list[TicketDealIn], Field(max_length=1000)]] = None
     labels: NotNullable[Annotated[list[LabelName], Field(max_length=100)]] = Field(
