@@ -94,7 +94,7 @@ CHECKS = [
     positive_data_acceptance_but_unknown_references,
 ]
 #: Examples per operation: enough to cover each operation's shapes; ``scripts/fuzz`` runs more.
-EXAMPLES = 3
+EXAMPLES = int(os.environ.get("DEALBENCH_CONTRACT_EXAMPLES", "3"))
 
 #: (method, path) whose requests could lock the test's own token out.
 LOCKOUT = {
