@@ -108,7 +108,9 @@ async def test_listing_filters_and_moves(docs: Docs) -> None:
         headers=docs.headers,
     )
     assert r.json()["totalCount"] == 0
-    for bad in ("yesterday", "2024-13-01", "2024-01-01X", "", "1700000000"):
+    r = await docs.client.get(f"/v1/projects/{pid}/documents", params={"afterDate": ""}, headers=docs.headers)
+    assert r.status_code == 200 and r.json()["totalCount"] == 3  # empty: no filter
+    for bad in ("yesterday", "2024-13-01", "2024-01-01X", "1700000000", "0001-01-01T00:00:00+01:00"):
         r = await docs.client.get(
             f"/v1/projects/{pid}/documents", params={"afterDate": bad}, headers=docs.headers
         )

@@ -67,7 +67,7 @@ async def test_answers_match_the_documented_schemas(client: Any, factory: Any) -
             _documented(item, model)
     _documented((await client.get(base, headers=h)).json(), s.EvaluationOut)
     for entry in (await client.get(f"{base}/activity", headers=h)).json()["items"]:
-        _documented(entry, s.ActivityOut)
+        _documented(entry, s.EvaluationActivityOut)
     for listed in (await client.get("/v1/evaluations", headers=h)).json()["items"]:
         _documented(listed, s.EvaluationOut)
     metrics = (await client.get(f"/v1/criteria/{lib['id']}/metrics", headers=h)).json()

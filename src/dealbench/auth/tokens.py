@@ -27,6 +27,7 @@ from dealbench.auth.principal import Principal
 from dealbench.kit import metrics
 from dealbench.kit.crypto import keyed_hash
 from dealbench.kit.db import utcnow, write_intent
+from dealbench.kit.dialects import dialect_for
 from dealbench.kit.errors import Forbidden, RateLimited, Unauthorized
 from dealbench.kit.links import host_tenant_slug
 from dealbench.kit.session import DbSession
@@ -49,6 +50,11 @@ api_key_scheme = APIKeyHeader(
 _HEADER_NAMES = ("x-api-key", "x-api-token", "x-tenant-token")
 _BODY_TYPES = ("application/json", "application/x-www-form-urlencoded")
 LAST_USED_GRANULARITY = timedelta(minutes=1)
+#: What a request without a token is told, in the header form its dialect documents.
+_MISSING = {
+    "opine": "Missing API token: send it in the X-API-Key header.",
+    "jsend": "Missing API key: send it in the Authorization header (`Authorization: <key>`).",
+}
 
 
 async def extract_token(request: Request) -> str | None:
@@ -99,7 +105,7 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
         return cached  # type: ignore[no-any-return]
     plaintext = await extract_token(request)
     if not plaintext:
-        raise Unauthorized("Missing API token: send it in the X-API-Key header.")
+        raise Unauthorized(_MISSING.get(dialect_for(request.url.path), _MISSING["opine"]))
     services = request.app.state.services
     digest = keyed_hash(services.secret_key, plaintext)
     row = await repository.find_token(session, digest)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from dealbench.kit.schemas import Email, InModel, OutModel, PositiveId, Timestamp
+from dealbench.kit.schemas import Email, InModel, NotNullable, OutModel, PositiveId, Timestamp
 
 Short = Annotated[str | None, Field(default=None, max_length=255)]
 Name = Annotated[str | None, Field(default=None, max_length=100)]
@@ -45,7 +45,7 @@ class ContactCreate(InModel):
 class ContactUpdate(InModel):
     """Partial: fields left out stay unchanged; ``null`` clears (except ``email``)."""
 
-    email: Email | None = None
+    email: NotNullable[Email] = None
     deal_id: Ref | None = None
     full_name: Short = None
     first_name: Name = None

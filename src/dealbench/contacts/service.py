@@ -78,8 +78,6 @@ async def update_contact(
     contact = await repo.one(contact_id, lock=Lock.UPDATE)
     changes = data.provided()
     if "email" in changes:
-        if changes["email"] is None:
-            raise ValidationFailed.at(["email"], "email cannot be null.")
         await _check_email_free(repo, changes["email"], except_id=contact.id)
     if changes.get("deal_id") is not None:
         await _check_deal(repo, changes["deal_id"], "dealId")

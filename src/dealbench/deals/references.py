@@ -22,6 +22,8 @@ __all__ = ["EID_PREFIX", "DealRefValue", "find_deal", "parse_deal_ref", "resolve
 
 def _deal_ref(value: Any) -> Any:
     """A deal id: a positive number, or ``"eid:<vendorEntityId>"`` (a numeric string is accepted too)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON Schema's integer: `2.0` is the integer 2
     if isinstance(value, int) and not isinstance(value, bool):
         if value < 1:
             raise PydanticCustomError(
@@ -46,7 +48,10 @@ DealRefValue = Annotated[
     BeforeValidator(_deal_ref),
     WithJsonSchema(
         {
-            "anyOf": [{"type": "number"}, {"type": "string", "pattern": "^eid:.+$"}],
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                {"type": "string", "pattern": "^eid:.+$"},
+            ],
             "description": "A deal id, or `eid:<vendorEntityId>`.",
         }
     ),

@@ -35,10 +35,11 @@ from dealbench.models import Document, DocumentVersion, Project
 
 
 def parse_after_date(value: str | None) -> datetime | None:
-    """``afterDate``: an ISO date (midnight UTC) or date-time (UTC when it has no offset); else 400."""
-    if value is None:
+    """``afterDate``: an ISO date (midnight UTC) or date-time (UTC when it has no offset); empty: no
+    filter; else 400."""
+    text = (value or "").strip()
+    if not text:
         return None
-    text = value.strip()
     try:
         if len(text) == 10:
             d = date.fromisoformat(text)
@@ -46,7 +47,9 @@ def parse_after_date(value: str | None) -> datetime | None:
         if len(text) < 11 or text[10] not in "Tt ":
             raise ValueError(text)
         parsed = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise ValidationFailed.at(
             ["afterDate"],
             "Invalid timestamp format: use an ISO 8601 date (2025-01-31) or date-time (2025-01-31T12:00:00Z).",

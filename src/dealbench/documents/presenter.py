@@ -12,10 +12,10 @@ from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple
 
 from dealbench.documents.schemas import (
-    ActivityOut,
     DocumentOut,
     FieldOut,
     FolderOut,
+    ProjectActivityOut,
     ProjectOut,
     ProjectTeamOut,
     ProjectUserOut,
@@ -255,7 +255,7 @@ def versions(rows: Sequence[Sequence[Any]], current_version_id: int | None) -> l
 
 # ----------------------------------------------------------------------------- activity
 
-ACTIVITY = _shape(ProjectActivity, ActivityOut)
+ACTIVITY = _shape(ProjectActivity, ProjectActivityOut)
 
 
 def activity(rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:

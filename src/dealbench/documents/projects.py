@@ -132,15 +132,11 @@ async def update_project(
     access = await repo.open(project_id, write=True, lock=Lock.UPDATE)
     project = access.project
     changes = data.provided()
-    if "name" in changes:
-        if data.name is None:
-            raise ValidationFailed.at(["name"], "A project needs a name.")
+    if data.name is not None:
         project.name = data.name
     if "description" in changes:
         project.description = data.description
-    if "api_download_enabled" in changes:
-        if data.api_download_enabled is None:
-            raise ValidationFailed.at(["apiDownloadEnabled"], "Expected a boolean.")
+    if data.api_download_enabled is not None:
         if data.api_download_enabled != project.api_download_enabled:
             _require_project_admin(repo, "the project setting apiDownloadEnabled")
         project.api_download_enabled = data.api_download_enabled

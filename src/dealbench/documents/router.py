@@ -26,13 +26,13 @@ from dealbench.documents import (
 )
 from dealbench.documents.schemas import (
     AccessIn,
-    ActivityOut,
     DocumentOut,
     FieldCreate,
     FieldOut,
     FieldValueIn,
     FolderCreate,
     FolderOut,
+    ProjectActivityOut,
     ProjectCreate,
     ProjectOut,
     ProjectTeamOut,
@@ -68,11 +68,21 @@ templates_router = APIRouter(prefix="/v1", tags=["Templates"])
 documents_router = APIRouter(prefix="/v1", tags=["Documents"])
 
 #: Ids are 32-bit in the database: a larger one is a 400, never a database error.
-Id = Annotated[int, Path(le=MAX_ID)]
+Id = Annotated[int, Path(ge=-MAX_ID - 1, le=MAX_ID)]
 
 AfterDate = Annotated[
     str | None,
-    Query(description="Only documents created or modified after this ISO 8601 date or date-time."),
+    Query(
+        description="Only documents created or modified after this ISO 8601 date or date-time (UTC "
+        "when it names no offset); empty: no filter.",
+        json_schema_extra={
+            "anyOf": [
+                {"type": "string", "format": "date"},
+                {"type": "string", "format": "date-time"},
+                {"type": "string", "maxLength": 0},
+            ]
+        },
+    ),
 ]
 
 
@@ -192,7 +202,7 @@ async def create_field(
     return json_response(presenter.field(await fields.create_field(session, principal, projectId, body)), 201)
 
 
-@projects_router.get("/projects/{projectId}/activity", response_model=Page[ActivityOut])
+@projects_router.get("/projects/{projectId}/activity", response_model=Page[ProjectActivityOut])
 async def list_activity(
     projectId: Id, principal: ProjectsRead, session: DbSession, paging: Paging
 ) -> Response:
@@ -310,7 +320,9 @@ async def _upload(request: Request, services: Services, record: Callable[..., Aw
 
     async def on_file(part: PartInfo) -> PendingBlob:
         if part.name != "file":
-            raise ValidationFailed.at([part.name or "file"], "Send the document in the form field 'file'.")
+            raise ValidationFailed.at(
+                ["file"], f"Send the document in the form field 'file' (a file came in '{part.name}')."
+            )
         if received:
             raise ValidationFailed.at(["file"], "Send one file per request.")
         received.append((await storage.begin(), part))
@@ -536,8 +548,14 @@ def content_disposition(name: str) -> str:
     "/projects/{projectId}/documents/{documentId}/content",
     response_class=Response,
     responses={
-        200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
-        206: {"description": "Partial content (`Range: bytes=a-b`)."},
+        200: {
+            "description": "The file's bytes, in the content type it was uploaded with.",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        206: {
+            "description": "Partial content (`Range: bytes=a-b`).",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        },
         304: {"description": "Not modified (`If-None-Match` matched the ETag)."},
         416: {"description": "Range not satisfiable."},
     },

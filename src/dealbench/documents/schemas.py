@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from dealbench.deals.references import DealRefValue
-from dealbench.kit.schemas import Id, InModel, OutModel, Timestamp
+from dealbench.kit.schemas import Id, InModel, NotNullable, OutModel, Timestamp
 from dealbench.models import Capability, FieldType
 
 NAME_MAX = 255
@@ -29,7 +29,14 @@ def check_name(value: str) -> str:
     return value
 
 
-FolderName = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(check_name)]
+#: What :func:`check_name` allows, for the document ('.' and '..' aside): no '/', no control
+#: character, not blank.
+_NAME_PATTERN = r"^[^/\x00-\x1f\x7f-\x9f]*[^/\s\x00-\x1f\x7f-\x9f][^/\x00-\x1f\x7f-\x9f]*$"
+FolderName = Annotated[
+    str,
+    Field(min_length=1, max_length=NAME_MAX, json_schema_extra={"pattern": _NAME_PATTERN}),
+    AfterValidator(check_name),
+]
 
 
 # ----------------------------------------------------------------------------- templates
@@ -147,10 +154,10 @@ class ProjectCreate(InModel):
 
 
 class ProjectUpdate(InModel):
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    name: NotNullable[Annotated[str, Field(min_length=1, max_length=NAME_MAX)]] = None
     description: str | None = Field(default=None, max_length=10_000)
     deal_id: DealRefValue | None = None
-    api_download_enabled: bool | None = None
+    api_download_enabled: NotNullable[bool] = None
 
 
 class ProjectOut(OutModel):
@@ -260,7 +267,7 @@ class VersionOut(OutModel):
     is_current: bool
 
 
-class ActivityOut(OutModel):
+class ProjectActivityOut(OutModel):
     id: int
     project_id: int
     document_id: int | None

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dealbench.evaluations.schemas import (
-    ActivityOut,
     CriterionOut,
+    EvaluationActivityOut,
     EvaluationOut,
     LibraryCriterionOut,
     MeetingOut,
@@ -62,7 +62,7 @@ PHASE = _shape(PhaseOut, EvaluationPhase)
 CRITERION = _shape(CriterionOut, SuccessCriterion)
 TASK = _shape(TaskOut, EvaluationTask)
 MEETING = _shape(MeetingOut, EvaluationMeeting)
-ACTIVITY = _shape(ActivityOut, EvaluationActivity)
+ACTIVITY = _shape(EvaluationActivityOut, EvaluationActivity)
 TEMPLATE = _shape(PlanTemplateOut, PlanTemplate, TEMPLATE_PARTS)
 LIBRARY_CRITERION = _shape(LibraryCriterionOut, LibraryCriterion)
 

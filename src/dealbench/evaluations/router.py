@@ -58,7 +58,7 @@ async def delete_evaluation(id: PathId, principal: EvalWrite, session: DbSession
     return IdOnly(id=await plans.delete_evaluation(session, principal, id))
 
 
-@router.get("/evaluations/{id}/activity", response_model=Page[s.ActivityOut])
+@router.get("/evaluations/{id}/activity", response_model=Page[s.EvaluationActivityOut])
 async def list_evaluation_activity(
     id: PathId, principal: EvalRead, session: DbSession, paging: Paging
 ) -> Response:

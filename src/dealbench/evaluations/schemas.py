@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from dealbench.deals.references import DealRefValue
-from dealbench.kit.schemas import Email, Id, InModel, OutModel, Timestamp, not_null
+from dealbench.kit.schemas import Email, Id, InModel, NotNullable, OutModel, Timestamp
 from dealbench.models.sales import BuyerAccessLevel, CriterionOutcome, EvaluationMode
 
 Title = Annotated[str, Field(min_length=1, max_length=512)]
@@ -53,29 +53,19 @@ class EvaluationOut(OutModel):
 
 class _EvaluationFields(InModel):
     description: LongText | None = None
-    mode: EvaluationMode | None = None
-    active: bool | None = None
-    buyer_access_level: BuyerAccessLevel | None = None
+    mode: NotNullable[EvaluationMode] = None
+    active: NotNullable[bool] = None
+    buyer_access_level: NotNullable[BuyerAccessLevel] = None
     branding_color_hex: Color | None = None
     start_date: datetime | None = None
     target_end_date: datetime | None = None
-    buyer_notifications_enabled: bool | None = None
+    buyer_notifications_enabled: NotNullable[bool] = None
     current_stage_id: Id | None = None
     sales_process_id: Id | None = None
     default_assignee_user_id: Id | None = None
     deal_id: DealRefValue | None = Field(
         default=None, description="Link a deal (a deal has at most one plan)."
     )
-
-    @field_validator("mode", "buyer_access_level", mode="before")
-    @classmethod
-    def _enum_not_null(cls, value: Any) -> Any:
-        return not_null(value)
-
-    @field_validator("active", "buyer_notifications_enabled", mode="before")
-    @classmethod
-    def _bool_not_null(cls, value: Any) -> Any:
-        return not_null(value, "boolean")
 
 
 class EvaluationCreate(_EvaluationFields):
@@ -84,12 +74,7 @@ class EvaluationCreate(_EvaluationFields):
 
 
 class EvaluationUpdate(_EvaluationFields):
-    title: Title | None = None
-
-    @field_validator("title", mode="before")
-    @classmethod
-    def _title_not_null(cls, value: Any) -> Any:
-        return not_null(value)
+    title: NotNullable[Title] = None
 
 
 # --------------------------------------------------------------------------- plan content
@@ -111,13 +96,8 @@ class PhaseCreate(InModel):
 
 
 class PhaseUpdate(InModel):
-    title: Title | None = None
+    title: NotNullable[Title] = None
     description: LongText | None = None
-
-    @field_validator("title", mode="before")
-    @classmethod
-    def _title_not_null(cls, value: Any) -> Any:
-        return not_null(value)
 
 
 class CriterionOut(OutModel):
@@ -146,16 +126,11 @@ class CriterionCreate(InModel):
 
 
 class CriterionUpdate(InModel):
-    title: Title | None = None
+    title: NotNullable[Title] = None
     description: LongText | None = None
     phase_id: Id | None = None
     outcome: CriterionOutcome | None = Field(default=None, description="null: unset.")
     outcome_note: LongText | None = None
-
-    @field_validator("title", mode="before")
-    @classmethod
-    def _title_not_null(cls, value: Any) -> Any:
-        return not_null(value)
 
 
 class TaskOut(OutModel):
@@ -183,22 +158,12 @@ class TaskCreate(InModel):
 
 
 class TaskUpdate(InModel):
-    title: Title | None = None
+    title: NotNullable[Title] = None
     description: LongText | None = None
     phase_id: Id | None = None
     assignee_user_id: Id | None = None
     due_date: datetime | None = None
-    completed: bool | None = None
-
-    @field_validator("title", mode="before")
-    @classmethod
-    def _title_not_null(cls, value: Any) -> Any:
-        return not_null(value)
-
-    @field_validator("completed", mode="before")
-    @classmethod
-    def _completed_not_null(cls, value: Any) -> Any:
-        return not_null(value, "boolean")
+    completed: NotNullable[bool] = None
 
 
 class MeetingOut(OutModel):
@@ -225,22 +190,12 @@ class MeetingCreate(InModel):
 
 
 class MeetingUpdate(InModel):
-    title: Title | None = None
+    title: NotNullable[Title] = None
     description: LongText | None = None
     phase_id: Id | None = None
-    starts_at: datetime | None = None
+    starts_at: NotNullable[datetime] = None
     ends_at: datetime | None = None
-    attendee_emails: Annotated[list[Email], Field(max_length=200)] | None = None
-
-    @field_validator("title", "starts_at", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        return not_null(value)
-
-    @field_validator("attendee_emails", mode="before")
-    @classmethod
-    def _emails_not_null(cls, value: Any) -> Any:
-        return not_null(value, "array")
+    attendee_emails: NotNullable[Annotated[list[Email], Field(max_length=200)]] = None
 
 
 class Reorder(InModel):
@@ -249,7 +204,7 @@ class Reorder(InModel):
     )
 
 
-class ActivityOut(OutModel):
+class EvaluationActivityOut(OutModel):
     id: int
     evaluation_id: int
     user_id: int | None
@@ -293,16 +248,11 @@ class PlanTemplateCreate(InModel):
 
 
 class PlanTemplateUpdate(InModel):
-    title: Title | None = None
+    title: NotNullable[Title] = None
     description: LongText | None = None
-    phases: Annotated[list[TemplatePhase], Field(max_length=100)] | None = None
-    criteria: Annotated[list[TemplateCriterion], Field(max_length=500)] | None = None
-    tasks: Annotated[list[TemplateTask], Field(max_length=500)] | None = None
-
-    @field_validator("title", "phases", "criteria", "tasks", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        return not_null(value)
+    phases: NotNullable[Annotated[list[TemplatePhase], Field(max_length=100)]] = None
+    criteria: NotNullable[Annotated[list[TemplateCriterion], Field(max_length=500)]] = None
+    tasks: NotNullable[Annotated[list[TemplateTask], Field(max_length=500)]] = None
 
 
 class PlanTemplateOut(OutModel):
@@ -334,14 +284,9 @@ class LibraryCriterionCreate(InModel):
 
 
 class LibraryCriterionUpdate(InModel):
-    title: Title | None = None
+    title: NotNullable[Title] = None
     description: LongText | None = None
     category: Annotated[str, Field(max_length=255)] | None = None
-
-    @field_validator("title", mode="before")
-    @classmethod
-    def _title_not_null(cls, value: Any) -> Any:
-        return not_null(value)
 
 
 class CriterionMetrics(OutModel):

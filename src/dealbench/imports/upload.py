@@ -22,9 +22,11 @@ class FileTooLarge(PayloadTooLarge):
         return {"file": self.message}
 
 
-class FileMissing(BadRequest):
-    def jsend_data(self) -> dict[str, Any]:
-        return {"file": self.message}
+class FileMissing(ValidationFailed):
+    """No usable ``file`` part: a Zod issue at the path ``["file"]`` (JSend: ``{"file": ...}``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([{"code": "custom", "path": ["file"], "message": message}], message)
 
 
 class NotMultipart(UnsupportedMediaType):

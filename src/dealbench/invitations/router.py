@@ -59,14 +59,24 @@ async def revoke_invitation(id: PathId, principal: InvitationsWrite, session: Db
     return IdOnly(id=invitation.id)
 
 
-@router.post("/invitations/accept", response_model=InvitationAccepted, tags=["Invitations"])
+@router.post(
+    "/invitations/accept",
+    response_model=InvitationAccepted,
+    tags=["Invitations"],
+    responses={404: {"description": "No invitation with this code."}},
+)
 async def accept_invitation(body: InvitationAnswer, session: DbSession, services: AppServices) -> Response:
     """Accept an invitation with its code (no token needed): creates the user."""
     invitation, user = await service.accept_invitation(session, body, services.secret_key)
     return json_response(presenter.accepted(invitation, user))
 
 
-@router.post("/invitations/reject", response_model=InvitationOut, tags=["Invitations"])
+@router.post(
+    "/invitations/reject",
+    response_model=InvitationOut,
+    tags=["Invitations"],
+    responses={404: {"description": "No invitation with this code."}},
+)
 async def reject_invitation(body: InvitationAnswer, session: DbSession, services: AppServices) -> Response:
     """Reject an invitation with its code (no token needed)."""
     return json_response(

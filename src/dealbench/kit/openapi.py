@@ -75,8 +75,9 @@ ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
             "status": {"type": "string", "enum": ["fail"]},
             "data": {
                 "type": "object",
-                "additionalProperties": {"type": "string"},
-                "description": "Field (or `message`) -> why.",
+                "additionalProperties": True,
+                "description": "Field (or `message`) -> why, and what else the refusal carries (an upload's "
+                "`missing_columns` ...).",
             },
         },
     },
@@ -247,6 +248,20 @@ def _statuses(path: str, operation: dict[str, Any]) -> list[int]:
     return [*statuses, 500, 503]
 
 
+def _not_null_parameters(operation: dict[str, Any]) -> None:
+    """A parameter is present or absent, never ``null``: ``int | None = None`` documents ``integer``."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        options = schema.get("anyOf")
+        if options and any(o.get("type") == "null" for o in options):
+            kept = [o for o in options if o.get("type") != "null"]
+            del schema["anyOf"]
+            if len(kept) == 1:
+                schema.update(kept[0])
+            else:
+                schema["anyOf"] = kept
+
+
 def _is_api(path: str) -> bool:
     return path.startswith(("/v1/", "/api/v1/")) or path in {"/graphql", "/api/v1"}
 
@@ -274,6 +289,7 @@ def document(app: FastAPI, *, extend: Callable[[dict[str, Any]], None] | None = 
         for operation in item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            _not_null_parameters(operation)
             responses: dict[str, Any] = operation["responses"]
             responses.pop("422", None)
             for status in _statuses(path, operation):

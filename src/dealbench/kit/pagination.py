@@ -9,10 +9,11 @@ from fastapi import Depends, Query
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dealbench.kit.errors import ValidationFailed
-
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
+#: Larger offsets read as this one: past the end of any list (an empty page), and within the 64-bit
+#: integers that SQLite and PostgreSQL take for OFFSET.
+MAX_OFFSET = 2**53
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +78,16 @@ async def _list_params(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Maximum number of items to return (1..1000).")
     ] = DEFAULT_LIMIT,
-    offset: Annotated[int | None, Query(ge=0, description="Number of items to skip.")] = None,
-    skip: Annotated[int | None, Query(ge=0, description="Synonym of `offset`.")] = None,
+    offset: Annotated[
+        int | None,
+        Query(ge=0, description="Number of items to skip; past the end, an empty page."),
+    ] = None,
+    skip: Annotated[
+        int | None, Query(ge=0, description="Synonym of `offset` (when both are sent, `offset` wins).")
+    ] = None,
 ) -> ListParams:
-    if offset is not None and skip is not None and offset != skip:
-        raise ValidationFailed.at(["skip"], "`skip` and `offset` are synonyms; send one of them.")
-    return ListParams(limit=limit, offset=offset if offset is not None else (skip or 0))
+    chosen = offset if offset is not None else (skip or 0)
+    return ListParams(limit=limit, offset=min(chosen, MAX_OFFSET))
 
 
 Paging = Annotated[ListParams, Depends(_list_params)]

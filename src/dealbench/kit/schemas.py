@@ -47,6 +47,8 @@ MAX_ID = 2**31 - 1
 def _strict_int(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # JSON Schema's integer: `2.0` is the integer 2
     if isinstance(value, float):
         raise PydanticCustomError(
             "zod_invalid_type",
@@ -61,9 +63,10 @@ def _strict_int(value: Any) -> Any:
     )
 
 
-#: An id in a request body: a JSON integer, never a string (``"1"``), a boolean (``true``) nor a
-#: float; at most ``MAX_ID``. Every id field of every body schema uses it (or a reference type
-#: built on the same rule, such as a deal reference that also takes ``eid:<vendorEntityId>``).
+#: An id in a request body: a JSON integer (``2.0`` is one, as JSON Schema has it), never a string
+#: (``"1"``), a boolean (``true``) nor a fraction; at most ``MAX_ID``. Every id field of every body
+#: schema uses it (or a reference type built on the same rule, such as a deal reference that also
+#: takes ``eid:<vendorEntityId>``).
 Id = Annotated[int, Field(le=MAX_ID), BeforeValidator(_strict_int)]
 #: The same, at least 1.
 PositiveId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_strict_int)]
@@ -81,9 +84,29 @@ def _nullable(prop: dict[str, Any]) -> bool:
     return any(_nullable(option) for option in prop.get("anyOf", []))
 
 
-def _optional_is_not_nullable(schema: dict[str, Any]) -> None:
-    """A field that may be left out but not sent as ``null`` documents no ``default: null``."""
-    for prop in schema.get("properties", {}).values():
+def _without_null(prop: dict[str, Any]) -> None:
+    options = prop.get("anyOf")
+    if options is None:
+        return
+    kept = [o for o in options if o.get("type") != "null"]
+    for option in kept:
+        _without_null(option)
+    del prop["anyOf"]
+    if len(kept) == 1:
+        prop.update({k: v for k, v in kept[0].items() if k not in prop})
+    else:
+        prop["anyOf"] = kept
+
+
+def _optional_is_not_nullable(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """A field that may be left out but not sent as ``null`` (:data:`NotNullable`) documents neither
+    ``null`` nor ``default: null``."""
+    properties = schema.get("properties", {})
+    for name, info in model.model_fields.items():
+        prop = properties.get(info.alias or name)
+        if prop is not None and any(isinstance(m, _NotNull) for m in info.metadata):
+            _without_null(prop)
+    for prop in properties.values():
         if "default" in prop and prop["default"] is None and not _nullable(prop):
             del prop["default"]
 
@@ -254,6 +277,6 @@ Url = Annotated[
 ]
 
 
-#: A larger id in a path is bad input (400, Zod ``too_big``) on every backend, never a lookup that
-#: PostgreSQL refuses and SQLite answers with a 404.
-PathId = Annotated[int, Path(le=MAX_ID)]
+#: An id outside the 32-bit integers in a path is bad input (400, Zod ``too_big``/``too_small``) on
+#: every backend, never a lookup that PostgreSQL refuses and SQLite answers with a 404.
+PathId = Annotated[int, Path(ge=-MAX_ID - 1, le=MAX_ID)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import available_timezones
 
-from pydantic import Field, field_validator
+from pydantic import Field, JsonValue, field_validator
 
 from dealbench.kit.schemas import InModel, OutModel, Timestamp
 
@@ -28,7 +28,11 @@ class OrganizationOut(OutModel):
 
 class OrganizationUpdate(InModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    timezone: str | None = None
+    timezone: str | None = Field(
+        default=None,
+        description="An IANA time zone (`Europe/Paris`).",
+        json_schema_extra={"enum": list[JsonValue](sorted(available_timezones()))},
+    )
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     settings: OrganizationSettings | None = None
 

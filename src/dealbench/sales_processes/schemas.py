@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from dealbench.kit.schemas import Id, InModel, OutModel, Timestamp, not_null
+from dealbench.kit.schemas import Id, InModel, NotNullable, OutModel, Timestamp
 
 Category = Annotated[
     str | None, Field(default=None, max_length=64, description="Free text, e.g. EVALUATION.")
@@ -43,19 +43,9 @@ class SalesProcessCreate(InModel):
 
 
 class SalesProcessUpdate(InModel):
-    name: Annotated[str, Field(min_length=1, max_length=255)] | None = None
+    name: NotNullable[Annotated[str, Field(min_length=1, max_length=255)]] = None
     description: Annotated[str, Field(max_length=10_000)] | None = None
-    is_default: bool | None = None
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name_not_null(cls, value: Any) -> Any:
-        return not_null(value)
-
-    @field_validator("is_default", mode="before")
-    @classmethod
-    def _default_not_null(cls, value: Any) -> Any:
-        return not_null(value, "boolean")
+    is_default: NotNullable[bool] = None
 
 
 class StageCreate(StageIn):
@@ -64,16 +54,6 @@ class StageCreate(StageIn):
 
 
 class StageUpdate(InModel):
-    title: Annotated[str, Field(min_length=1, max_length=255)] | None = None
+    title: NotNullable[Annotated[str, Field(min_length=1, max_length=255)]] = None
     category: Category = None
-    position: Annotated[int, Field(ge=0)] | None = None
-
-    @field_validator("title", mode="before")
-    @classmethod
-    def _title_not_null(cls, value: Any) -> Any:
-        return not_null(value)
-
-    @field_validator("position", mode="before")
-    @classmethod
-    def _position_not_null(cls, value: Any) -> Any:
-        return not_null(value, "number")
+    position: NotNullable[Annotated[int, Field(ge=0)]] = None

@@ -15,7 +15,12 @@ from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page
 from dealbench.kit.session import DbSession
 from dealbench.sales_targets import presenter, service
-from dealbench.sales_targets.schemas import SalesTargetCreate, SalesTargetOut, SalesTargetUpdate
+from dealbench.sales_targets.schemas import (
+    MONTH_PATTERN,
+    SalesTargetCreate,
+    SalesTargetOut,
+    SalesTargetUpdate,
+)
 
 router = APIRouter(prefix="/v1", tags=["Sales targets"])
 
@@ -35,8 +40,20 @@ async def list_sales_targets(
     userId: Annotated[
         int | None, Query(ge=1, le=INT32_MAX, description="Only this sales rep's targets.")
     ] = None,
-    monthFrom: Annotated[str | None, Query(description="From this month, inclusive (`2025-01`).")] = None,
-    monthTo: Annotated[str | None, Query(description="Up to this month, inclusive (`2025-12`).")] = None,
+    monthFrom: Annotated[
+        str | None,
+        Query(
+            description="From this month, inclusive (`2025-01`).",
+            json_schema_extra={"pattern": MONTH_PATTERN},
+        ),
+    ] = None,
+    monthTo: Annotated[
+        str | None,
+        Query(
+            description="Up to this month, inclusive (`2025-12`).",
+            json_schema_extra={"pattern": MONTH_PATTERN},
+        ),
+    ] = None,
 ) -> Response:
     """Sales targets, by id; filter by rep and month range."""
     rows, total = await service.list_targets(

@@ -7,7 +7,7 @@ from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from dealbench.kit.parsing import parse_month
-from dealbench.kit.schemas import InModel, OutModel, PositiveId, Timestamp
+from dealbench.kit.schemas import InModel, NotNullable, OutModel, PositiveId, Timestamp
 
 
 def _month(value: Any) -> date:
@@ -24,12 +24,15 @@ def _month(value: Any) -> date:
     return month
 
 
+#: ``YYYY-MM`` with a month 01..12 of a year 1900..2999 (what the schema documents).
+MONTH_PATTERN = "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])$"
+
 #: ``2025-01`` on the wire (also accepts ``2025-01-15``, ``01/2025``, ``Jan 2025``).
 Month = Annotated[
     date,
     BeforeValidator(_month),
     PlainSerializer(lambda d: d.strftime("%Y-%m"), return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": "^\\d{4}-\\d{2}$", "examples": ["2025-01"]}),
+    WithJsonSchema({"type": "string", "pattern": MONTH_PATTERN, "examples": ["2025-01"]}),
 ]
 Amount = Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]
 #: A reference to a row (32-bit ids in the database).
@@ -52,6 +55,6 @@ class SalesTargetCreate(InModel):
 
 
 class SalesTargetUpdate(InModel):
-    user_id: Ref | None = None
-    month: Month | None = None
-    amount: Amount | None = None
+    user_id: NotNullable[Ref] = None
+    month: NotNullable[Month] = None
+    amount: NotNullable[Amount] = None

@@ -83,9 +83,6 @@ async def update_target(
     target = await repo.one(target_id, lock=Lock.UPDATE)
     principal.require_admin("setting sales targets")
     changes = data.provided()
-    for key in ("user_id", "month", "amount"):
-        if key in changes and changes[key] is None:
-            raise ValidationFailed.at([{"user_id": "userId"}.get(key, key)], f"{key} cannot be null.")
     if "user_id" in changes:
         await _check_user(repo, changes["user_id"])
     user_id = changes.get("user_id", target.user_id)

@@ -33,7 +33,13 @@ async def list_tickets(
     type: TicketType | None = None,
     label: Annotated[str | None, Query(max_length=255, description="A label name (case-sensitive).")] = None,
     deal_id: Annotated[
-        str | None, Query(alias="dealId", max_length=300, description="A deal id or `eid:<vendorEntityId>`.")
+        str | None,
+        Query(
+            alias="dealId",
+            max_length=300,
+            description="A deal id or `eid:<vendorEntityId>`.",
+            json_schema_extra={"pattern": "^([1-9][0-9]{0,8}|eid:.+)$"},
+        ),
     ] = None,
 ) -> Response:
     """List tickets. Requires the 'tickets:read' scope."""

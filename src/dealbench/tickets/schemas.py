@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from dealbench.deals.references import DealRefValue
-from dealbench.kit.schemas import InModel, OutModel, RichText, Timestamp, Url, not_null
+from dealbench.kit.schemas import InModel, NotNullable, OutModel, RichText, Timestamp, Url
 from dealbench.models.sales import LinkPriority, TicketState, TicketType
 
 LabelName = Annotated[str, Field(min_length=1, max_length=255)]
@@ -16,49 +16,38 @@ LabelName = Annotated[str, Field(min_length=1, max_length=255)]
 
 class TicketDealIn(InModel):
     id: DealRefValue
-    priority: LinkPriority | None = Field(default=None, description="Default for a new link: IMPORTANT.")
-    shared_with_buyer: bool | None = Field(default=None, description="Default for a new link: false.")
-
-    @field_validator("priority", "shared_with_buyer", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        return not_null(value, "string")
+    priority: NotNullable[LinkPriority] = Field(
+        default=None, description="Default for a new link: IMPORTANT."
+    )
+    shared_with_buyer: NotNullable[bool] = Field(default=None, description="Default for a new link: false.")
 
 
 class TicketDealChange(TicketDealIn):
-    delete: bool | None = Field(default=None, description="`true` removes the link.")
+    delete: NotNullable[bool] = Field(default=None, description="`true` removes the link.")
 
 
 class TicketCreate(InModel):
     title: str = Field(min_length=1, max_length=256)
     type: TicketType
     state: TicketState
-    description: RichText = None
-    target_due_date: datetime | None = None
-    deals: Annotated[list[TicketDealIn], Field(max_length=1000)] | None = None
-    labels: Annotated[list[LabelName], Field(max_length=100)] | None = Field(
+    description: NotNullable[RichText] = Field(
+        default=None, description="An array of Slate nodes or a markdown string."
+    )
+    target_due_date: NotNullable[datetime] = None
+    deals: NotNullable[Annotated[list[TicketDealIn], Field(max_length=1000)]] = None
+    labels: NotNullable[Annotated[list[LabelName], Field(max_length=100)]] = Field(
         default=None, description="Case-sensitive label names (created when missing)."
     )
-    vendor_entity_url: Url = None
-
-    @field_validator("description", "target_due_date", "vendor_entity_url", mode="before")
-    @classmethod
-    def _string_not_null(cls, value: Any) -> Any:
-        return not_null(value, "string")
-
-    @field_validator("deals", "labels", mode="before")
-    @classmethod
-    def _array_not_null(cls, value: Any) -> Any:
-        return not_null(value, "array")
+    vendor_entity_url: NotNullable[Url] = None
 
 
 class TicketUpdate(InModel):
-    title: Annotated[str, Field(min_length=1, max_length=256)] | None = None
-    type: TicketType | None = None
-    state: TicketState | None = None
+    title: NotNullable[Annotated[str, Field(min_length=1, max_length=256)]] = None
+    type: NotNullable[TicketType] = None
+    state: NotNullable[TicketState] = None
     description: RichText = Field(default=None, description="Slate nodes, markdown, or null to clear.")
     target_due_date: datetime | None = None
-    deals: Annotated[list[TicketDealChange], Field(max_length=1000)] | None = Field(
+    deals: NotNullable[Annotated[list[TicketDealChange], Field(max_length=1000)]] = Field(
         default=None,
         description="Changes to the links: add or update each listed deal, `delete: true` removes it; "
         "links not mentioned stay.",
@@ -67,16 +56,6 @@ class TicketUpdate(InModel):
         default=None, description="Replaces all labels; null or [] clears them."
     )
     vendor_entity_url: Url = None
-
-    @field_validator("title", "type", "state", mode="before")
-    @classmethod
-    def _string_not_null(cls, value: Any) -> Any:
-        return not_null(value, "string")
-
-    @field_validator("deals", mode="before")
-    @classmethod
-    def _array_not_null(cls, value: Any) -> Any:
-        return not_null(value, "array")
 
 
 class LinkedDealOut(OutModel):

@@ -16,7 +16,7 @@ from dealbench.kit.schemas import IdOnly, Page, PathId
 from dealbench.kit.session import DbSession
 from dealbench.kit.zod import issues_from_pydantic
 from dealbench.users import presenter, service
-from dealbench.users.schemas import BulkUserAnswer, RoleOut, UserCreate, UserOut
+from dealbench.users.schemas import BulkUserAnswer, RoleOut, UserCreate, UserOrUsers, UserOut
 
 router = APIRouter(prefix="/v1", tags=["Users"])
 
@@ -61,7 +61,9 @@ async def get_user(userId: PathId, principal: UsersRead, session: DbSession) -> 
     return json_response(presenter.user(await service.get_user(session, principal, userId)))
 
 
-@router.get("/user/byemail", response_model=UserOut)
+@router.get(
+    "/user/byemail", response_model=UserOut, responses={404: {"description": "No user with this email."}}
+)
 async def get_user_by_email(
     principal: UsersRead,
     session: DbSession,
@@ -80,7 +82,7 @@ async def add_users(
     principal: UsersWrite,
     session: DbSession,
     payload: Annotated[
-        dict[str, Any] | list[dict[str, Any]],
+        UserOrUsers,
         Body(description="One user (answers 201 with it) or a list (answers 200 with a result per item)."),
     ],
 ) -> Any:
