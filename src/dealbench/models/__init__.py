@@ -38,6 +38,7 @@ from dealbench.models.sales import (
 )
 from dealbench.models.token import ApiToken, TokenKind
 from dealbench.models.user import Role, Team, TeamMember, User
+from dealbench.models.web_session import WebSession
 
 __all__ = [
     "ApiToken",
@@ -81,4 +82,5 @@ __all__ = [
     "TicketLabel",
     "TokenKind",
     "User",
+    "WebSession",
 ]
