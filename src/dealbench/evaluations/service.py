@@ -820,3 +820,45 @@ async def criterion_metrics(session: AsyncSession, principal: Principal, criteri
         "deals_lost": lost,
         "deals_open": open_,
     }
+
+
+# --------------------------------------------------------------------------- the workbench
+
+
+async def plans_by_id(
+    session: AsyncSession, principal: Principal, evaluation_ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """The plans ``evaluation_ids`` of the caller's organization, decorated (progress), by id."""
+    if not evaluation_ids:
+        return {}
+    stmt = in_tenant(Evaluation, principal.organization_id).where(Evaluation.id.in_(list(evaluation_ids)))
+    plans = list((await session.execute(stmt)).scalars())
+    return {p["id"]: p for p in await decorate(session, plans)}
+
+
+async def open_tasks_of(
+    session: AsyncSession, principal: Principal, user_id: int, *, limit: int = 10
+) -> list[EvaluationTask]:
+    """The open tasks assigned to ``user_id``, those with the nearest due date first."""
+    stmt = (
+        in_tenant(EvaluationTask, principal.organization_id)
+        .where(EvaluationTask.assignee_user_id == user_id, EvaluationTask.completed.is_(False))
+        .order_by(EvaluationTask.due_date.asc().nulls_last(), EvaluationTask.id)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def recent_activity(
+    session: AsyncSession, principal: Principal, evaluation_ids: Sequence[int], *, limit: int = 10
+) -> list[EvaluationActivity]:
+    """The latest activity of the plans ``evaluation_ids``, newest first."""
+    if not evaluation_ids:
+        return []
+    stmt = (
+        in_tenant(EvaluationActivity, principal.organization_id)
+        .where(EvaluationActivity.evaluation_id.in_(list(evaluation_ids)))
+        .order_by(EvaluationActivity.id.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())

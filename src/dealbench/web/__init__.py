@@ -16,10 +16,16 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "web"
 
 
 def page_routers() -> list[APIRouter]:
+    from dealbench.contacts.pages import router as contacts
+    from dealbench.deals.pages import router as deals
+    from dealbench.evaluations.pages import router as evaluations
+    from dealbench.invitations.pages import router as invitations
+    from dealbench.tickets.pages import router as tickets
+    from dealbench.tokens.pages import router as tokens
     from dealbench.web.signin import router as signin
     from dealbench.web.workbench import router as workbench
 
-    return [signin, workbench]
+    return [signin, workbench, deals, evaluations, tickets, contacts, tokens, invitations]
 
 
 def install(app: FastAPI) -> None:
