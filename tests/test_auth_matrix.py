@@ -261,7 +261,12 @@ async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
     """Path values naming objects of the other organization (or, for a tool, any valid value)."""
     deal = await client.post("/v1/deals", json={"name": "theirs"}, headers=cast.other.headers)
     assert deal.status_code == 201, deal.text
-    return {"id": deal.json()["id"], "token_id": cast.other.token_row.id, "tool": "playground"}
+    return {
+        "id": deal.json()["id"],
+        "token_id": cast.other.token_row.id,
+        "tool": "playground",
+        "criterion_id": 1,
+    }
 
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED_PAGES, ids=_page_ids(PROTECTED_PAGES))
@@ -286,7 +291,7 @@ async def test_page_writes_without_csrf_are_403_and_other_orgs_objects_404(
         refused = await client.request(method, url, data={})
         assert refused.status_code == 403, refused.text
         foreign = await client.request(method, url, data={"csrf_token": browser.csrf})
-        if "{id}" in path or "{token_id}" in path:
+        if "{id}" in path or "{token_id}" in path:  # a criterion is found through its deal
             assert foreign.status_code == 404, foreign.text
     finally:
         client.cookies.clear()

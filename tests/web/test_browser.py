@@ -75,7 +75,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
@@ -92,6 +92,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             headers={"X-API-Key": org_token},
         )
         assert viewer.status_code == 201, viewer.text
+        template = httpx.post(
+            f"{base}/v1/plan-templates",
+            json={"title": "Security review", "criteria": [{"title": "SSO works"}]},
+            headers={"X-API-Key": org_token},
+        )
+        assert template.status_code == 201, template.text
         _cli(env, "users", "set-password", "--org", "web", "vic@example.com", stdin=VIEWER_PASSWORD + "\n")
         yield {"base": base, "token": org_token}
     finally:

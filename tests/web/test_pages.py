@@ -112,7 +112,7 @@ async def test_the_deal_page_fragments(
         json={
             "title": "SSO with Okta",
             "type": "FEATURE",
-                "state": "OPEN",
+            "state": "OPEN",
             "deals": [{"id": deal["id"], "priority": "BLOCKER"}, {"id": other["id"]}],
         },
         headers=tenant.headers,
@@ -248,7 +248,9 @@ async def test_accepting_an_invitation_in_the_browser(
 ) -> None:
     tenant = await factory.tenant()
     invited = await client.post(
-        "/v1/organization/invitations", json={"inviteeEmail": "new@example.com", "role": "MEMBER"}, headers=tenant.headers
+        "/v1/organization/invitations",
+        json={"inviteeEmail": "new@example.com", "role": "MEMBER"},
+        headers=tenant.headers,
     )
     assert invited.status_code == 201, invited.text
     code = invited.json()["code"]
@@ -270,3 +272,56 @@ async def test_accepting_an_invitation_in_the_browser(
     web.cookies.clear()
     assert (await sign_in(web, "new@example.com", "a good password")).status_code == 303
     assert (await web.get("/invitations/unknown-code-123")).status_code == 404
+
+
+async def test_create_a_plan_from_a_template_and_set_a_criterions_outcome(
+    web: httpx.AsyncClient, client: httpx.AsyncClient, factory: Factory
+) -> None:
+    tenant = await factory.tenant()
+    template = await client.post(
+        "/v1/plan-templates",
+        json={
+            "title": "Security review",
+            "criteria": [{"title": "SSO works"}],
+            "tasks": [{"title": "Kickoff"}],
+        },
+        headers=tenant.headers,
+    )
+    assert template.status_code == 201, template.text
+    deal = await _deal(client, tenant)
+    browser = await factory.browser(tenant)
+    use(web, browser)
+    fragment = await web.get(f"/deals/{deal['id']}/plan")
+    assert "Create plan" in fragment.text and "Security review" in fragment.text
+    made = await web.post(
+        f"/deals/{deal['id']}/plan",
+        data={
+            "csrf_token": browser.csrf,
+            "title": "Acme evaluation",
+            "templateId": str(template.json()["id"]),
+        },
+    )
+    assert made.status_code == 303, made.text
+    fragment = await web.get(f"/deals/{deal['id']}/plan")
+    assert "Acme evaluation" in fragment.text and "SSO works" in fragment.text and "Kickoff" in fragment.text
+    criterion_id = int(re.search(r"/plan/criteria/(\d+)", fragment.text).group(1))  # type: ignore[union-attr]
+    bad = await web.post(
+        f"/deals/{deal['id']}/plan/criteria/{criterion_id}",
+        data={"csrf_token": browser.csrf, "outcome": "GREAT"},
+    )
+    assert bad.status_code == 400
+    done = await web.post(
+        f"/deals/{deal['id']}/plan/criteria/{criterion_id}",
+        data={"csrf_token": browser.csrf, "outcome": "MEETS", "outcomeNote": "Okta in a day"},
+    )
+    assert done.status_code == 303
+    fragment = await web.get(f"/deals/{deal['id']}/plan")
+    assert "<strong>MEETS</strong>: Okta in a day" in fragment.text
+    viewer = await factory.browser(tenant, Role.VIEWER)
+    use(web, viewer)
+    assert "Set outcome" not in (await web.get(f"/deals/{deal['id']}/plan")).text
+    forged = await web.post(
+        f"/deals/{deal['id']}/plan/criteria/{criterion_id}",
+        data={"csrf_token": viewer.csrf, "outcome": "EXCEEDS"},
+    )
+    assert forged.status_code == 403
