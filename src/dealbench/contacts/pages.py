@@ -9,9 +9,7 @@ from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.sessions import page_scoped
-from dealbench.contacts import service
-from dealbench.contacts.schemas import ContactOut
-from dealbench.deals.references import find_deal
+from dealbench.contacts import presenter, service
 from dealbench.kit.pages import render
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.session import DbSession
@@ -24,7 +22,6 @@ ContactsRead = Annotated[Principal, page_scoped("contacts:read")]
 async def deal_contacts(
     request: Request, id: Annotated[str, Path(max_length=300)], principal: ContactsRead, session: DbSession
 ) -> Response:
-    deal = await find_deal(session, principal, id)
-    rows, total = await service.list_contacts(session, principal, ListParams(limit=50), deal_id=deal.id)
-    contacts = [ContactOut.model_validate(c).model_dump(by_alias=True, mode="json") for c in rows]
+    rows, total = await service.list_deal_contacts(session, principal, id, ListParams(limit=50))
+    contacts = presenter.contacts(rows)
     return render(request, "contacts/of_deal.html", {"contacts": contacts, "total": total})

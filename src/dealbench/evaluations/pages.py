@@ -13,25 +13,18 @@ from starlette.responses import Response
 from dealbench.auth.principal import Principal
 from dealbench.auth.sessions import page_scoped
 from dealbench.deals.references import find_deal
-from dealbench.evaluations import service
-from dealbench.evaluations.schemas import (
-    CriterionOut,
-    CriterionUpdate,
-    EvaluationCreate,
-    TaskOut,
-)
+from dealbench.evaluations import content, plans, presenter, templates
+from dealbench.evaluations.schemas import CriterionUpdate, EvaluationCreate
 from dealbench.kit.errors import ValidationFailed
 from dealbench.kit.pages import field_errors, form_values, redirect, render
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.session import DbSession
-from dealbench.models.sales import CriterionOutcome
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 EvaluationsRead = Annotated[Principal, page_scoped("evaluations:read")]
 EvaluationsWrite = Annotated[Principal, page_scoped("evaluations:write")]
 DealRef = Annotated[str, Path(max_length=300)]
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-OUTCOMES = [o.value for o in CriterionOutcome]
 
 
 @router.get("/deals/{id}/plan")
@@ -41,8 +34,10 @@ async def deal_plan(
     deal = await find_deal(session, principal, id)
     can_write = principal.can("evaluations:write")
     if deal.evaluation_id is None:
-        templates, _ = (
-            await service.list_templates(session, principal, ListParams(limit=200)) if can_write else ([], 0)
+        choices, _ = (
+            await templates.list_templates(session, principal, ListParams(limit=200))
+            if can_write
+            else ([], 0)
         )
         return render(
             request,
@@ -51,13 +46,12 @@ async def deal_plan(
                 "plan": None,
                 "deal_id": deal.id,
                 "can_write": can_write,
-                "templates": [service.template_out(t) for t in templates],
+                "templates": [presenter.template(t) for t in choices],
             },
         )
-    evaluation = await service.get_evaluation(session, principal, deal.evaluation_id)
-    (plan,) = await service.decorate(session, [evaluation])
-    criteria = await service.list_items(session, principal, evaluation.id, service.CRITERIA)
-    tasks = await service.list_items(session, principal, evaluation.id, service.TASKS)
+    plan = presenter.plan(await plans.read_evaluation(session, principal, deal.evaluation_id))
+    criteria = await content.list_items(session, principal, deal.evaluation_id, content.CRITERIA)
+    tasks = await content.list_items(session, principal, deal.evaluation_id, content.TASKS)
     return render(
         request,
         "evaluations/of_deal.html",
@@ -65,9 +59,9 @@ async def deal_plan(
             "plan": plan,
             "deal_id": deal.id,
             "can_write": can_write,
-            "outcomes": OUTCOMES,
-            "criteria": [CriterionOut.model_validate(c).model_dump(by_alias=True) for c in criteria],
-            "tasks": [TaskOut.model_validate(t).model_dump(by_alias=True) for t in tasks],
+            "outcomes": presenter.OUTCOMES,
+            "criteria": presenter.items(presenter.CRITERION, criteria),
+            "tasks": presenter.items(presenter.TASK, tasks),
         },
     )
 
@@ -84,7 +78,7 @@ async def create_plan(
         values["templateId"] = int(template)  # a form sends text; the API's model wants a number
     try:
         body = EvaluationCreate.model_validate({**values, "dealId": deal.id})
-        await service.create_evaluation(session, principal, body)
+        await plans.create_evaluation(session, principal, body)
     except (ValidationError, ValidationFailed) as exc:
         return render(
             request,
@@ -107,8 +101,8 @@ async def set_outcome(
         return redirect(request, f"/deals/{deal.id}#plan")
     try:
         body = CriterionUpdate.model_validate(values)
-        await service.update_item(
-            session, principal, deal.evaluation_id, service.CRITERIA, criterion_id, body
+        await content.update_item(
+            session, principal, deal.evaluation_id, content.CRITERIA, criterion_id, body
         )
     except (ValidationError, ValidationFailed) as exc:
         return render(

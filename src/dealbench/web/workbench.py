@@ -10,8 +10,9 @@ from starlette.responses import Response
 from dealbench.auth.sessions import SignedIn
 from dealbench.deals import presenter as deals_presenter
 from dealbench.deals import service as deals
-from dealbench.evaluations import service as evaluations
-from dealbench.evaluations.schemas import ActivityOut, TaskOut
+from dealbench.evaluations import activity as plan_activity
+from dealbench.evaluations import content, plans
+from dealbench.evaluations import presenter as plan_presenter
 from dealbench.kit.pages import render
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.session import DbSession
@@ -25,7 +26,8 @@ async def workbench(request: Request, principal: SignedIn, session: DbSession) -
     assert principal.user is not None  # a session always acts as its user
     me = principal.user.id
     my_deals: list[dict[str, object]] = []
-    plans: dict[int, dict[str, object]] = {}
+    progress: dict[int, dict[str, object]] = {}
+    titles: dict[int, str] = {}
     if principal.can("deals:read"):
         filters = deals.DealFilters(owner_user_id=me, closed=False, order="-updatedAt")
         rows, _ = await deals.list_deals(session, principal, ListParams(limit=15), filters)
@@ -33,19 +35,17 @@ async def workbench(request: Request, principal: SignedIn, session: DbSession) -
     tasks: list[dict[str, object]] = []
     activity: list[dict[str, object]] = []
     if principal.can("evaluations:read"):
-        plan_ids = [d["evaluationId"] for d in my_deals if d["evaluationId"] is not None]
-        plans = await evaluations.plans_by_id(session, principal, plan_ids)  # type: ignore[arg-type]
-        tasks = [
-            TaskOut.model_validate(t).model_dump(by_alias=True)
-            for t in await evaluations.open_tasks_of(session, principal, me)
-        ]
+        plan_ids: list[int] = [int(d["evaluationId"]) for d in my_deals if d["evaluationId"] is not None]  # type: ignore[call-overload]
+        summaries = await plans.summaries_by_ids(session, principal, plan_ids)
+        progress = {pid: plan_presenter.progress(summary) for pid, summary in summaries.items()}
+        titles = {e.id: e.title for e in await plans.evaluations_by_ids(session, principal, plan_ids) if e}
+        tasks = plan_presenter.items(plan_presenter.TASK, await content.open_tasks_of(session, principal, me))
         activity = [
-            ActivityOut.model_validate(a).model_dump(by_alias=True)
-            for a in await evaluations.recent_activity(session, principal, plan_ids)  # type: ignore[arg-type]
+            plan_presenter.activity(a)
+            for a in await plan_activity.recent_activity(session, principal, plan_ids)
         ]
-    titles = {pid: p["title"] for pid, p in plans.items()}
     return render(
         request,
         "workbench.html",
-        {"deals": my_deals, "plans": plans, "tasks": tasks, "activity": activity, "titles": titles},
+        {"deals": my_deals, "progress": progress, "tasks": tasks, "activity": activity, "titles": titles},
     )
