@@ -11,12 +11,13 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from dealbench.auth.principal import Principal
+from dealbench.auth.sessions import start_session
 from dealbench.kit.repository import TenantOf
 from dealbench.kit.services import Services
 from dealbench.models import ApiToken, Organization, Role, User
 from dealbench.organizations.service import create_organization
 from dealbench.tokens.service import issue_token
-from dealbench.users.directory import add_user
+from dealbench.users.directory import add_user, set_password
 from dealbench.users.schemas import UserCreate
 
 
@@ -91,6 +92,20 @@ class Factory:
             await session.commit()
         return plaintext
 
+    async def set_password(self, user: User, password: str) -> None:
+        async with self.services.sessionmaker() as session:
+            user = await session.merge(user)
+            await set_password(session, user, password)
+            await session.commit()
+
+    async def browser(self, tenant: Tenant, role: Role = Role.MEMBER, *, user: User | None = None) -> Browser:
+        """A web session of a new user of ``role`` (or of ``user``), made as signing in makes one."""
+        user = user or await self.user(tenant, role=role)
+        async with self.services.sessionmaker() as session:
+            cookie, csrf = await start_session(session, self.services.secret_key, self.services.settings, user)
+            await session.commit()
+        return Browser(user, cookie, csrf)
+
     async def personal(
         self, tenant: Tenant, role: Role = Role.MEMBER, scopes: list[str] | None = None
     ) -> tuple[User, str]:
@@ -109,6 +124,23 @@ async def principal_in(session: AsyncSession, tenant: Tenant, *, user: User | No
         token=token,
         user=await session.get(User, user.id) if user is not None else None,
     )
+
+
+@dataclass
+class Browser:
+    """A signed-in web session: its cookie and the CSRF token its forms carry."""
+
+    user: User
+    cookie: str
+    csrf: str
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        return {"dealbench_session": self.cookie}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"X-CSRF-Token": self.csrf}
 
 
 class StatementCounter:

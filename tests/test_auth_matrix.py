@@ -15,11 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 
 from dealbench.app import create_app
 from dealbench.auth.scopes import MEMBER_DENIED
 from dealbench.models import Role
 from dealbench.settings import Settings
+from dealbench.web import page_routers
 from tests import cross_tenant
 from tests.cross_tenant import Ctx
 from tests.factories import Factory, Tenant
@@ -227,3 +229,86 @@ async def test_tenancy_from_both_sides(
     await _check_scope_and_roles(client, factory, cast, method, path, url, made)
     owned = await client.request(method, url, headers=cast.owner.headers, **_body(method, made))
     assert 200 <= owned.status_code < 300, owned.text
+
+
+# --------------------------------------------------------------------------- the web app's pages
+
+PAGE_ROUTES = sorted(
+    (method, route.path)
+    for router in page_routers()
+    for route in router.routes
+    if isinstance(route, APIRoute)
+    for method in route.methods or ()
+    if method != "HEAD"
+)
+#: Pages a signed-out person uses: signing in, accepting an invitation.
+PUBLIC_PAGES = {"GET /login", "POST /login", "GET /invitations/{code}", "POST /invitations/{code}"}
+PROTECTED_PAGES = [r for r in PAGE_ROUTES if f"{r[0]} {r[1]}" not in PUBLIC_PAGES]
+
+
+def _page_ids(routes: list[tuple[str, str]]) -> list[str]:
+    return [f"{m} {p}" for m, p in routes]
+
+
+def test_public_pages_are_pages_of_the_app() -> None:
+    assert {f"{m} {p}" for m, p in PAGE_ROUTES} >= PUBLIC_PAGES
+    untagged = [r.path for router in page_routers() for r in router.routes if "pages" not in (r.tags or [])]
+    assert not untagged, f"page routes answer errors as pages only when tagged 'pages': {untagged}"
+    assert len(PROTECTED_PAGES) >= 10
+
+
+async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
+    """Path values naming objects of the other organization (or, for a tool, any valid value)."""
+    deal = await client.post("/v1/deals", json={"name": "theirs"}, headers=cast.other.headers)
+    assert deal.status_code == 201, deal.text
+    return {
+        "id": deal.json()["id"],
+        "token_id": cast.other.token_row.id,
+        "tool": "playground",
+        "criterion_id": 1,
+    }
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED_PAGES, ids=_page_ids(PROTECTED_PAGES))
+async def test_signed_out_pages_redirect_to_login(client: Any, method: str, path: str) -> None:
+    response = await client.request(method, _placeholders(path), headers={"Accept": "text/html"})
+    assert response.status_code == 303, response.text
+    assert response.headers["location"].startswith("/login?next=")
+
+
+UNSAFE_PAGES = [r for r in PROTECTED_PAGES if r[0] in WRITES]
+
+
+@pytest.mark.parametrize(("method", "path"), UNSAFE_PAGES, ids=_page_ids(UNSAFE_PAGES))
+async def test_page_writes_without_csrf_are_403_and_other_orgs_objects_404(
+    client: Any, factory: Factory, cast: Cast, method: str, path: str
+) -> None:
+    browser = await factory.browser(cast.owner, Role.ADMIN)
+    cookies = {"dealbench_session": browser.cookie}
+    url = fill(path, await _foreign_values(client, cast))
+    client.cookies.update(cookies)
+    try:
+        refused = await client.request(method, url, data={})
+        assert refused.status_code == 403, refused.text
+        foreign = await client.request(method, url, data={"csrf_token": browser.csrf})
+        if "{id}" in path or "{token_id}" in path:  # a criterion is found through its deal
+            assert foreign.status_code == 404, foreign.text
+    finally:
+        client.cookies.clear()
+
+
+READ_PAGES_WITH_OBJECTS = [r for r in PROTECTED_PAGES if r[0] == "GET" and "{" in r[1]]
+
+
+@pytest.mark.parametrize(("method", "path"), READ_PAGES_WITH_OBJECTS, ids=_page_ids(READ_PAGES_WITH_OBJECTS))
+async def test_other_organizations_pages_are_404(
+    client: Any, factory: Factory, cast: Cast, method: str, path: str
+) -> None:
+    browser = await factory.browser(cast.owner, Role.ADMIN)
+    url = fill(path, await _foreign_values(client, cast))
+    client.cookies.update({"dealbench_session": browser.cookie})
+    try:
+        response = await client.request(method, url)
+        assert response.status_code == 404, response.text
+    finally:
+        client.cookies.clear()

@@ -41,6 +41,8 @@ from dealbench.kit.zod import issues_from_pydantic, name_required_options
 from dealbench.operations import install as install_operations
 from dealbench.routers import include_routers
 from dealbench.settings import Settings, get_settings
+from dealbench.web import install as install_web
+from dealbench.web.errors import is_page, page_error
 
 log = logging.getLogger("dealbench")
 
@@ -112,6 +114,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     install_graphql(app)  # /graphql, /graphql/voyager, /graphql/static
     install_operations(app)  # /healthz, /readyz, /metrics
+    install_web(app)  # the web app's pages and /static/web
     return app
 
 
@@ -154,6 +157,8 @@ def _is_bad_value(exc: BaseException) -> bool:
 def _install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DealbenchError)
+        if is_page(request):
+            return page_error(request, exc)
         return render_error(exc, request.url.path)
 
     async def validation_error(request: Request, exc: Exception) -> Response:
@@ -162,6 +167,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         body = getattr(route, "body_field", None)
         model = body.field_info.annotation if body is not None else None
         err = ValidationFailed(name_required_options(issues_from_pydantic(exc.errors()), model))
+        if is_page(request):
+            return page_error(request, err)
         return render_error(err, request.url.path)
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -175,6 +182,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             err = DealbenchError(str(exc.detail))
             err.status_code = exc.status_code
         err.headers.update(exc.headers or {})
+        if is_page(request):
+            return page_error(request, err)
         return render_error(err, request.url.path)
 
     async def database_value_error(request: Request, exc: Exception) -> Response:

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     #: Comma-separated addresses or CIDR networks of the reverse proxies whose ``X-Forwarded-For``,
     #: ``X-Forwarded-Proto`` and ``X-Request-Id`` are believed (see ``kit/clientinfo.py``).
     trusted_proxies: str = ""
+    #: The web app's sessions: signed out after this long without a request, and this long after
+    #: signing in whatever happens.
+    session_idle_seconds: int = Field(default=8 * 3600, ge=60)
+    session_max_age_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    #: Sign-in attempts allowed per minute for one account (email), and from one client address.
+    signin_attempts_per_account: int = Field(default=10, ge=1)
+    signin_attempts_per_address: int = Field(default=60, ge=1)
     #: When set, ``/metrics`` answers only ``Authorization: Bearer <this value>``.
     metrics_token: str | None = None
     #: Record domain events (the outbox of webhooks and ``GET /v1/events``); off, nothing is recorded.

@@ -38,6 +38,8 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
+users_app = typer.Typer(help="Users of an organization.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(org_app, name="org")
@@ -53,6 +55,12 @@ T = TypeVar("T")
 def _fail(message: str) -> typer.Exit:
     console.print(f"[red]error:[/red] {message}")
     return typer.Exit(code=1)
+
+
+def _say(exc: DealbenchError) -> str:
+    """A domain error in one line: a validation error's first issue rather than its summary."""
+    issues = getattr(exc, "issues", None)
+    return str(issues[0].get("message", exc.message)) if issues else exc.message
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -101,9 +109,15 @@ def serve(
     if demo:
         from dealbench.demo import ensure_demo
 
-        org, key, created = run_in_session(settings, lambda s, svc: ensure_demo(s, svc.secret_key))
+        org, key, created, (email, password) = run_in_session(
+            settings, lambda s, svc: ensure_demo(s, svc.secret_key)
+        )
         console.rule("[bold]Dealbench demo")
         console.print(f"Organization  : {org.name} (slug '{org.slug}'){' — created' if created else ''}")
+        console.print(
+            f"Web app       : {base}/  sign in as [bold]{email}[/bold] / [bold green]{password}[/bold green]"
+        )
+        console.print("                (the same password for sam@, erin@ (members) and vic@ (viewer))")
         console.print(f"API docs      : {base}/docs")
         console.print(f"GraphQL       : {base}/graphql?access_token={key}")
         console.print(f"API key ('*') : [bold green]{key}[/bold green]")
@@ -183,6 +197,14 @@ def bootstrap(
     org: Annotated[str, typer.Option(help="Organization name.")],
     slug: Annotated[str, typer.Option(help="Organization slug (its subdomain).")],
     admin_email: Annotated[str, typer.Option(help="Email of the first ADMIN user.")],
+    admin_password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="DEALBENCH_ADMIN_PASSWORD",
+            show_envvar=True,
+            help="The admin's password for the web app (or '-' to be asked for it; unset: no password yet).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Create an organization, its first ADMIN and an organization token with scope '*'."""
@@ -190,9 +212,10 @@ def bootstrap(
     from dealbench.models import Role
     from dealbench.organizations.service import create_organization, get_by_slug
     from dealbench.tokens.service import issue_token
-    from dealbench.users.directory import add_user
+    from dealbench.users.directory import add_user, set_password
     from dealbench.users.schemas import UserCreate
 
+    password = read_password() if admin_password == "-" else admin_password
     settings = get_settings()
     upgrade(settings.effective_database_url)
 
@@ -203,6 +226,8 @@ def bootstrap(
         user = await add_user(
             session, TenantOf(organization.id), UserCreate(email=admin_email, role=Role.ADMIN)
         )
+        if password:
+            await set_password(session, user, password)
         _, plaintext = await issue_token(
             session,
             organization=organization,
@@ -219,7 +244,7 @@ def bootstrap(
     try:
         result = run_in_session(settings, work)
     except DealbenchError as exc:
-        raise _fail(exc.message) from None
+        raise _fail(_say(exc)) from None
     except ValidationError as exc:
         raise _fail(_first_error(exc)) from None
     if as_json:
@@ -230,6 +255,46 @@ def bootstrap(
         console.print(
             f"Organization token (scope '*'), shown once: [bold green]{result['token']}[/bold green]"
         )
+
+
+def read_password(prompt: str = "Password") -> str:
+    """A password from standard input when it is not a terminal (one line), else asked for twice
+    without echo: never on the command line, where other users of the machine could read it."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = typer.prompt(prompt, hide_input=True)
+    if typer.prompt("Repeat it", hide_input=True) != first:
+        raise _fail("the two passwords differ")
+    return str(first)
+
+
+@users_app.command("set-password")
+def users_set_password(
+    email: Annotated[str, typer.Argument(help="The user's email.")],
+    org: Annotated[str, typer.Option(help="Organization slug.")],
+) -> None:
+    """Set a user's web app password, read from standard input or asked for (signs them out everywhere)."""
+    from dealbench.kit.repository import TenantOf
+    from dealbench.organizations.service import get_by_slug
+    from dealbench.users.directory import find_by_email, set_password
+
+    password = read_password()
+    settings = get_settings()
+
+    async def work(session: AsyncSession, _services: Services) -> None:
+        organization = await get_by_slug(session, org)
+        if organization is None:
+            raise _fail(f"no organization with slug '{org}'")
+        user = await find_by_email(session, TenantOf(organization.id), email)
+        if user is None:
+            raise _fail(f"no user '{email}' in organization '{org}'")
+        await set_password(session, user, password)
+
+    try:
+        run_in_session(settings, work)
+    except DealbenchError as exc:
+        raise _fail(_say(exc)) from None
+    console.print(f"Password of {email} set.")
 
 
 @db_app.command("upgrade")

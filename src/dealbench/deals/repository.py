@@ -63,6 +63,22 @@ class DealFilters:
     won: bool | None = None
     q: str | None = None
     updated_since: datetime | None = None
+    owner_user_id: int | None = None
+    #: One of :data:`ORDERS` (the web app's sortable columns); id order otherwise.
+    order: str = "id"
+
+
+#: The orders a deal list may ask for, by name: ``-`` first for descending. Ties break by id.
+ORDERS: dict[str, tuple[str, bool]] = {
+    "id": ("id", False),
+    "name": ("name", False),
+    "-name": ("name", True),
+    "amount": ("amount", False),
+    "-amount": ("amount", True),
+    "closeDate": ("close_date", False),
+    "-closeDate": ("close_date", True),
+    "-updatedAt": ("updated_at", True),
+}
 
 
 def _like_escape(text: str) -> str:
@@ -225,7 +241,16 @@ class DealRepository(Repository[Deal]):
             conds.append(func.lower(d.name).like(f"%{_like_escape(f.q.lower())}%", escape="\\"))
         if f.updated_since is not None:
             conds.append(d.updated_at >= f.updated_since)
+        if f.owner_user_id is not None:
+            conds.append(d.owner_user_id == f.owner_user_id)
         return conds
+
+    def ordering(self, f: DealFilters) -> list[Any]:
+        name, descending = ORDERS.get(f.order, ORDERS["id"])
+        column = self.c[name]
+        if name == "id":
+            return [column.desc() if descending else column]
+        return [column.desc().nulls_last() if descending else column.asc().nulls_last(), self.c.id]
 
     async def page(
         self, columns: Sequence[Any], filters: DealFilters, params: ListParams
@@ -237,7 +262,7 @@ class DealRepository(Repository[Deal]):
         stmt = (
             select(*columns, total.label("_total"))
             .where(*conds)
-            .order_by(self.c.id)
+            .order_by(*self.ordering(filters))
             .limit(params.limit)
             .offset(params.offset)
         )

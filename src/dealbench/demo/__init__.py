@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,7 +11,7 @@ from dealbench.kit.repository import TenantOf
 from dealbench.models import Organization, Role, User
 from dealbench.organizations.service import create_organization, get_by_slug
 from dealbench.tokens.service import issue_token, revoke_named
-from dealbench.users.directory import add_user, find_by_email
+from dealbench.users.directory import add_user, find_by_email, set_password
 from dealbench.users.schemas import UserCreate
 
 DEMO_SLUG = "demo"
@@ -39,8 +40,11 @@ def _seeders() -> list[DemoSeeder]:
     return [seed_sales, seed_documents, seed_pipeline]
 
 
-async def ensure_demo(session: AsyncSession, secret_key: str) -> tuple[Organization, str, bool]:
-    """Create the demo organization when missing; mint a fresh ``*`` key (older demo keys are revoked)."""
+async def ensure_demo(
+    session: AsyncSession, secret_key: str
+) -> tuple[Organization, str, bool, tuple[str, str]]:
+    """Create the demo organization when missing; mint a fresh ``*`` key (older demo keys are
+    revoked) and a fresh password for the demo admin: ``(org, key, created, (email, password))``."""
     org = await get_by_slug(session, DEMO_SLUG)
     created = org is None
     if org is None:
@@ -63,7 +67,13 @@ async def ensure_demo(session: AsyncSession, secret_key: str) -> tuple[Organizat
         secret_key=secret_key,
         rate_limit_per_minute=DEMO_RATE_LIMIT_PER_MINUTE,
     )
-    return org, plaintext, created
+    # One fresh password for every demo person (the admin, a seller, a viewer ...), at every start.
+    password = secrets.token_urlsafe(12)
+    for email, *_ in DEMO_USERS:
+        user = await find_by_email(session, TenantOf(org.id), email)
+        if user is not None:
+            await set_password(session, user, password)
+    return org, plaintext, created, (DEMO_USERS[0][0], password)
 
 
 async def ensure_demo_personal_key(

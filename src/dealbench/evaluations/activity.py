@@ -3,6 +3,7 @@ token, what changed, when), and read back oldest first."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -60,3 +61,10 @@ async def list_activity(
     """A page of the plan's log, oldest first (404 for a plan the caller cannot see)."""
     evaluation = await EvaluationRepository(session, principal).one(evaluation_id)
     return await ActivityRepository(session, principal).page_of_plan(evaluation.id, params)
+
+
+async def recent_activity(
+    session: AsyncSession, principal: Principal, evaluation_ids: Sequence[int], *, limit: int = 10
+) -> list[EvaluationActivity]:
+    """The latest activity of the plans ``evaluation_ids`` (the workbench), newest first."""
+    return await ActivityRepository(session, principal).latest_of_plans(evaluation_ids, limit)

@@ -234,3 +234,10 @@ async def reorder_items(
         session, principal, f"evaluation.{kind.name}.reordered", {"evaluationId": evaluation.id, "ids": ids}
     )
     return [by_id[i] for i in ids]
+
+
+async def open_tasks_of(
+    session: AsyncSession, principal: Principal, user_id: int, *, limit: int = 10
+) -> list[EvaluationTask]:
+    """The open tasks assigned to ``user_id`` (the workbench), the nearest due date first."""
+    return await TaskRepository(session, principal).open_of_assignee(user_id, limit)

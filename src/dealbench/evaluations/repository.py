@@ -179,6 +179,18 @@ class ActivityRepository(Repository[EvaluationActivity]):
         )
         return list(rows.scalars()), int(total or 0)
 
+    async def latest_of_plans(self, evaluation_ids: Sequence[int], limit: int) -> list[EvaluationActivity]:
+        """The latest entries of the logs of these plans, newest first."""
+        if not evaluation_ids:
+            return []
+        stmt = (
+            self.select()
+            .where(EvaluationActivity.evaluation_id.in_(list(evaluation_ids)))
+            .order_by(EvaluationActivity.id.desc())
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
 
 # --------------------------------------------------------------------------- plan content
 
@@ -246,6 +258,16 @@ class CriterionRepository(ItemRepository):
 class TaskRepository(ItemRepository):
     model = EvaluationTask
     what = "Task"
+
+    async def open_of_assignee(self, user_id: int, limit: int) -> list[EvaluationTask]:
+        """The open tasks assigned to ``user_id``, the nearest due date first (undated last)."""
+        stmt = (
+            self.select()
+            .where(EvaluationTask.assignee_user_id == user_id, EvaluationTask.completed.is_(False))
+            .order_by(EvaluationTask.due_date.asc().nulls_last(), EvaluationTask.id)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
 
 
 class MeetingRepository(ItemRepository):

@@ -133,3 +133,9 @@ async def reject_invitation(session: AsyncSession, data: InvitationAnswer, secre
         actor={"type": "invitee", "email": invitation.invitee_email},
     )
     return invitation
+
+
+async def open_invitation(session: AsyncSession, code: str, secret_key: str) -> Invitation:
+    """The pending invitation of ``code`` (404 unknown, 409 answered or expired): the page an
+    invitee opens before accepting."""
+    return await _by_code(session, code, secret_key)

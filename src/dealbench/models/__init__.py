@@ -39,6 +39,7 @@ from dealbench.models.sales import (
 )
 from dealbench.models.token import ApiToken, TokenKind
 from dealbench.models.user import Role, Team, TeamMember, User
+from dealbench.models.web_session import WebSession
 
 __all__ = [
     "ApiToken",
@@ -84,6 +85,7 @@ __all__ = [
     "TicketLabel",
     "TokenKind",
     "User",
+    "WebSession",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

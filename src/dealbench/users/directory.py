@@ -6,8 +6,10 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dealbench.auth.sessions import end_sessions_of
 from dealbench.kit.errors import Conflict, NotFound
 from dealbench.kit.locks import Lock
+from dealbench.kit.passwords import hash_password
 from dealbench.kit.repository import Tenant
 from dealbench.models import User
 from dealbench.users.repository import UserRepository
@@ -56,3 +58,10 @@ async def get_user_by_email(session: AsyncSession, tenant: Tenant, email: str) -
     if user is None:
         raise NotFound("User not found.")
     return user
+
+
+async def set_password(session: AsyncSession, user: User, password: str) -> None:
+    """Set the user's web app password (argon2id; at least 8 characters) and end their sessions."""
+    user.password_hash = await hash_password(password)
+    await end_sessions_of(session, user.id)
+    await session.flush()

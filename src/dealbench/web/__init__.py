@@ -1,0 +1,34 @@
+"""The web app: the pages of every domain joined into the app, the layout and session glue (the
+sign-in page, the workbench, error pages), and the static assets under ``/static/web``.
+
+Each domain's pages live in its ``pages.py``, over the same services and presenters as its API
+routes; this package holds only what belongs to no one domain.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "web"
+
+
+def page_routers() -> list[APIRouter]:
+    from dealbench.contacts.pages import router as contacts
+    from dealbench.deals.pages import router as deals
+    from dealbench.evaluations.pages import router as evaluations
+    from dealbench.invitations.pages import router as invitations
+    from dealbench.tickets.pages import router as tickets
+    from dealbench.tokens.pages import router as tokens
+    from dealbench.web.signin import router as signin
+    from dealbench.web.workbench import router as workbench
+
+    return [signin, workbench, deals, evaluations, tickets, contacts, tokens, invitations]
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/static/web", StaticFiles(directory=STATIC_DIR), name="web-static")
+    for router in page_routers():
+        app.include_router(router)

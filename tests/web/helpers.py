@@ -1,0 +1,26 @@
+"""Helpers of the web app's HTTP tests."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    found = _CSRF.search(html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+async def sign_in(client: httpx.AsyncClient, email: str, password: str, next: str = "") -> httpx.Response:
+    """Sign in as a browser does: the form (and its cookie), then the POST."""
+    page = await client.get("/login")
+    assert page.status_code == 200, page.text
+    data: dict[str, Any] = {"email": email, "password": password, "csrf_token": csrf_of(page.text)}
+    if next:
+        data["next"] = next
+    return await client.post("/login", data=data)
