@@ -122,6 +122,9 @@ def serve(
         forwarded_allow_ips="",
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         http="httptools",
+        # A worker busy importing and starting on a loaded machine is not dead: Uvicorn's default
+        # of 5 s to answer the supervisor's first ping restarted workers in a loop.
+        timeout_worker_healthcheck=60,
     )
 
 
