@@ -230,7 +230,7 @@ async def document(request: Request) -> Response:
         row = await conn.fetchrow(DOCUMENT_SQL, org, project_id, document_id)
     if row is None:
         return _not_found("Document")
-    item = _items([row], DOCUMENT_COLUMNS, ("createdAt", "updatedAt"))[0]
+    item = _items([tuple(row)[: len(DOCUMENT_COLUMNS)]], DOCUMENT_COLUMNS, ("createdAt", "updatedAt"))[0]
     item["fields"] = {
         "name": item["name"],
         "date": row["document_date"],
