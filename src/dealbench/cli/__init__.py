@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import dealbench.auth.cache  # noqa: F401 (raises the auth version after a command changes a token, user or organization)
 from dealbench.cli.imports import import_app
 from dealbench.kit.clientinfo import TrustedProxies
 from dealbench.kit.errors import DatabaseUnavailable, DealbenchError
@@ -79,6 +81,8 @@ def serve(
     """Bring the schema up to date and serve the API."""
     import uvicorn
 
+    os.environ["DEALBENCH_WORKERS"] = str(workers)  # the workers' settings say how many they are
+    get_settings.cache_clear()
     settings = get_settings()
     try:
         TrustedProxies.parse(settings.trusted_proxies)
