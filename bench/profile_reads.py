@@ -18,7 +18,7 @@ import time
 
 import httpx
 
-from bench.common import scratch_pg_database
+from bench.common import REDIS_URL, scratch_pg_database
 from bench.reads import seed, workloads
 
 
@@ -51,7 +51,11 @@ async def run(url: str, token: str, requests: int, profile: str | None) -> None:
     from dealbench.settings import Settings
 
     settings = Settings(
-        database_url=url, secret_key="bench-secret", rate_limit_per_minute=10**9, log_level="warning"
+        database_url=url,
+        secret_key="bench-secret",
+        rate_limit_per_minute=10**9,
+        log_level="warning",
+        redis_url=REDIS_URL,  # as bench/reads.py runs it: the principal cache's version in Redis
     )
     services = Services.build(settings)
     ours = create_app(settings, services)

@@ -29,6 +29,7 @@ from typing import Any
 
 from bench.common import (
     BIN,
+    REDIS_URL,
     Server,
     WrkResult,
     run_wrk,
@@ -253,6 +254,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 s per run, one round")
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds; the best of each is kept")
+    parser.add_argument(
+        "--no-redis", action="store_true", help="Dealbench without Redis (no principal cache)"
+    )
     parser.add_argument("--only", default="", help="comma-separated workload names to run")
     args = parser.parse_args()
     seconds, rounds = (3, 1) if args.quick else (args.seconds, args.rounds)
@@ -265,7 +269,9 @@ def main() -> None:
         headers = {"X-API-Key": token}
         servers: dict[str, Server] = {}
         try:
-            servers["dealbench"] = start_dealbench(url, workers=2)
+            # Two workers share the principal cache's version (and rate limits) through Redis.
+            env = {} if args.no_redis else {"DEALBENCH_REDIS_URL": REDIS_URL}
+            servers["dealbench"] = start_dealbench(url, workers=2, env=env)
             ids = seed_through_api(servers["dealbench"], token)
             servers["bare"] = start_uvicorn("bench.bare_reads:app", env={"BARE_DATABASE_URL": url})
             servers = {label: servers[label] for label in labels}
@@ -294,7 +300,7 @@ def main() -> None:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(
         f"\n{stamp}; {os.cpu_count()} cores (nproc), Python {platform.python_version()}; PostgreSQL, "
-        f"2 workers each; {seconds}s runs, best of {rounds}"
+        f"2 workers each; Dealbench {'without' if args.no_redis else 'with'} Redis; {seconds}s runs, best of {rounds}"
     )
     print(
         f"{'route':<32} {'bare req/s':>10} {'ours req/s':>10} {'ratio':>6} {'target':>6}   "
