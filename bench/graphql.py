@@ -132,20 +132,20 @@ async def _seed_plans(session: Any, principal: Any, deals: list[Any]) -> None:
     """A plan per deal (3 criteria, 2 tasks), through the evaluations service, when it exists."""
     if not _has_evaluations():
         return
+    from dealbench.evaluations import content, plans
     from dealbench.evaluations import schemas as es
-    from dealbench.evaluations import service as evaluations
 
     for deal in deals:
-        plan = await evaluations.create_evaluation(
+        plan = await plans.create_evaluation(
             session, principal, es.EvaluationCreate(title=f"Plan of {deal.name}", deal_id=deal.id)
         )
         for c in range(3):
-            await evaluations.add_item(
-                session, principal, plan.id, evaluations.CRITERIA, es.CriterionCreate(title=f"Criterion {c}")
+            await content.add_item(
+                session, principal, plan.one.id, content.CRITERIA, es.CriterionCreate(title=f"Criterion {c}")
             )
         for t in range(2):
-            await evaluations.add_item(
-                session, principal, plan.id, evaluations.TASKS, es.TaskCreate(title=f"Task {t}")
+            await content.add_item(
+                session, principal, plan.one.id, content.TASKS, es.TaskCreate(title=f"Task {t}")
             )
 
 

@@ -8,8 +8,9 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from dealbench.auth.principal import Principal
 from dealbench.kit.repository import TenantOf
 from dealbench.kit.services import Services
 from dealbench.models import ApiToken, Organization, Role, User
@@ -95,6 +96,19 @@ class Factory:
     ) -> tuple[User, str]:
         user = await self.user(tenant, role=role)
         return user, await self.token(tenant, user=user, scopes=scopes)
+
+
+async def principal_in(session: AsyncSession, tenant: Tenant, *, user: User | None = None) -> Principal:
+    """The principal of the tenant's organization token (or of ``user``'s rights on it), loaded in
+    ``session``: what a request would hand the services (for service-level tests)."""
+    organization = await session.get(Organization, tenant.org.id)
+    token = await session.get(ApiToken, tenant.token_row.id)
+    assert organization is not None and token is not None
+    return Principal(
+        organization=organization,
+        token=token,
+        user=await session.get(User, user.id) if user is not None else None,
+    )
 
 
 class StatementCounter:

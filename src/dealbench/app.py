@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
@@ -78,7 +79,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         gc.collect()
         gc.freeze()
         await services.rate_limiter.probe()  # the status starts true to the storage (logged by `serve`)
+        delivery = await _start_delivery(services) if settings.webhook_delivery == "embedded" else None
         yield
+        if delivery is not None:
+            await delivery()
         await services.close()
 
     app = FastAPI(
@@ -109,6 +113,26 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_graphql(app)  # /graphql, /graphql/voyager, /graphql/static
     install_operations(app)  # /healthz, /readyz, /metrics
     return app
+
+
+async def _start_delivery(services: Services) -> Callable[[], Awaitable[None]]:
+    """Deliver webhooks from this process (the embedded default): a task beside the server's; the
+    function it answers stops it."""
+    from dealbench.webhooks.delivery import Worker
+
+    stop = asyncio.Event()
+    worker = await Worker(services.sessionmaker, services.settings, services.secret_key).__aenter__()
+    task = asyncio.create_task(worker.run_forever(stop), name="webhook-delivery")
+
+    async def halt() -> None:
+        stop.set()
+        try:
+            await asyncio.wait_for(task, timeout=services.settings.webhook_timeout * 2 + 5)
+        except TimeoutError:
+            log.warning("webhook delivery did not stop in time; its attempts will be retried")
+        await worker.__aexit__(None, None, None)
+
+    return halt
 
 
 def _is_bad_value(exc: BaseException) -> bool:

@@ -6,10 +6,12 @@ from fastapi import APIRouter, FastAPI
 
 
 def all_routers() -> list[APIRouter]:
+    from dealbench.apps.router import router as apps
     from dealbench.deals.router import router as deals
     from dealbench.documents.router import router as documents
     from dealbench.evaluations.router import criteria, templates
     from dealbench.evaluations.router import router as evaluations
+    from dealbench.events.router import router as events
     from dealbench.invitations.router import router as invitations
     from dealbench.organizations.router import router as organizations
     from dealbench.pipeline.routers import ROUTERS as pipeline
@@ -18,6 +20,7 @@ def all_routers() -> list[APIRouter]:
     from dealbench.tickets.router import router as tickets
     from dealbench.tokens.router import router as tokens
     from dealbench.users.router import router as users
+    from dealbench.webhooks.router import router as webhooks
 
     return [
         # foundation (issue 2)
@@ -37,6 +40,10 @@ def all_routers() -> list[APIRouter]:
         documents,
         # pipeline: JSend /api/v1 and the /v1 contacts, sales targets, imports (issue 5)
         *pipeline,
+        # events, webhooks and apps
+        events,
+        webhooks,
+        apps,
     ]
 
 

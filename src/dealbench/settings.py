@@ -57,12 +57,39 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     #: When set, ``/metrics`` answers only ``Authorization: Bearer <this value>``.
     metrics_token: str | None = None
+    #: Record domain events (the outbox of webhooks and ``GET /v1/events``); off, nothing is recorded.
+    record_events: bool = True
+    #: How long events are kept (days); older ones are purged by the delivery worker.
+    events_retention_days: float = Field(default=30, gt=0)
+    #: ``embedded``: the server process delivers webhooks; ``off``: only ``dealbench worker`` does.
+    webhook_delivery: Literal["embedded", "off"] = "embedded"
+    #: Seconds between the attempts of a failed delivery, comma-separated (about a day in all).
+    webhook_retry_delays: Annotated[list[float], NoDecode] = Field(
+        default_factory=lambda: [5.0, 60.0, 300.0, 1800.0, 7200.0, 21600.0, 43200.0, 12600.0]
+    )
+    #: Allow destinations on loopback, private and link-local addresses, and plain http (development, tests).
+    webhook_allow_private: bool = False
+    #: An endpoint whose deliveries have all failed for this long (hours) is disabled.
+    webhook_disable_after_hours: float = Field(default=72, ge=0)
+    #: Seconds to wait for a destination (connect, then the answer).
+    webhook_timeout: float = Field(default=10, gt=0)
+    #: How much of a destination's answer is read (bytes); the delivery log keeps the first 2 KiB.
+    webhook_response_limit: int = Field(default=64 * 1024, ge=0)
+    #: Seconds between the delivery worker's polls when there is nothing to do.
+    webhook_poll_interval: float = Field(default=1.0, gt=0)
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [h.strip() for h in value.split(",") if h.strip()]
+        return value
+
+    @field_validator("webhook_retry_delays", mode="before")
+    @classmethod
+    def _split_delays(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [float(d) for d in value.split(",") if d.strip()]
         return value
 
     @property

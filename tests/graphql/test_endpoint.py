@@ -7,7 +7,7 @@ from typing import Any
 from dealbench.models import Role
 from tests.graphql.helpers import codes, gql
 
-ME = "{ me { user { user_id email name fullname surname is_admin teams { team_id name } } organization { organization_id name subdomain timezone currency } } }"
+ME = "{ me { authType user { user_id email name fullname surname is_admin teams { team_id name } } organization { organization_id name subdomain timezone currency } } }"
 
 
 async def test_no_token_gets_the_public_schema(client: Any) -> None:
@@ -51,10 +51,46 @@ async def test_organization_token_sees_the_organization_schema(client: Any, fact
     assert data["users"]["data"][0]["email"] == tenant.admin.email
     fields = await gql(client, '{ __type(name: "Query") { fields { name } } }', tenant.token)
     names = {f["name"] for f in fields["data"]["__type"]["fields"]}
-    assert {"organization", "users", "user", "teams", "tokens", "invitations"} <= names
-    assert "me" not in names
-    no_me = await gql(client, "{ me { user { email } } }", tenant.token, status=400)
-    assert codes(no_me) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert {"me", "organization", "users", "user", "teams", "tokens", "invitations"} <= names
+
+
+async def test_organization_token_has_me_without_a_user(client: Any, factory: Any) -> None:
+    tenant = await factory.tenant()
+    body = await gql(client, ME, tenant.token)
+    assert "errors" not in body, body
+    assert body["data"]["me"] == {
+        "authType": "ORGANIZATION",
+        "user": None,
+        "organization": {
+            "organization_id": tenant.org.id,
+            "name": tenant.org.name,
+            "subdomain": tenant.org.slug,
+            "timezone": "UTC",
+            "currency": "USD",
+        },
+    }
+
+
+async def test_me_needs_no_scope(client: Any, factory: Any) -> None:
+    tenant = await factory.tenant()
+    narrow = await factory.token(tenant, scopes=["deals:read"])
+    user, personal = await factory.personal(tenant, Role.VIEWER, scopes=["deals:read"])
+    org_me = await gql(client, "{ me { authType user { user_id } } }", narrow)
+    assert org_me == {"data": {"me": {"authType": "ORGANIZATION", "user": None}}}
+    own_me = await gql(client, "{ me { authType user { user_id role is_admin } } }", personal)
+    assert own_me == {
+        "data": {
+            "me": {"authType": "PERSONAL", "user": {"user_id": user.id, "role": "VIEWER", "is_admin": False}}
+        }
+    }
+
+
+async def test_me_without_a_valid_token_is_unauthenticated(client: Any) -> None:
+    for token in (None, "dbk_nonsense_o", "dbk_nonsense_p"):
+        body = await gql(client, ME, token, status=400)
+        assert codes(body) == ["UNAUTHENTICATED"], body
+        assert "me" in body["errors"][0]["message"]
+        assert "data" not in body or body["data"] is None
 
 
 async def test_personal_token_has_me_with_optix_names(client: Any, factory: Any) -> None:
@@ -71,6 +107,7 @@ async def test_personal_token_has_me_with_optix_names(client: Any, factory: Any)
     body = await gql(client, ME, token)
     assert "errors" not in body, body
     me = body["data"]["me"]
+    assert me["authType"] == "PERSONAL"
     assert me["user"]["user_id"] == user.id
     assert me["user"]["email"] == user.email
     assert me["user"]["is_admin"] is False

@@ -29,19 +29,19 @@ async def _deals_with_tickets(factory: Any, tenant: Any, n: int, tickets_per_dea
             )
             for i in range(n)
         ]
+        from dealbench.evaluations import content, plans
         from dealbench.evaluations import schemas as es
-        from dealbench.evaluations import service as evaluations
 
         for deal in deals:
-            plan = await evaluations.create_evaluation(
+            plan = await plans.create_evaluation(
                 session, principal, es.EvaluationCreate(title=f"Plan of {deal.name}", deal_id=deal.id)
             )
             for c in range(2):
-                await evaluations.add_item(
+                await content.add_item(
                     session,
                     principal,
-                    plan.id,
-                    evaluations.CRITERIA,
+                    plan.one.id,
+                    content.CRITERIA,
                     es.CriterionCreate(title=f"Criterion {c}"),
                 )
         for i, deal in enumerate(deals):

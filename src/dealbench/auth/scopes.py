@@ -25,13 +25,24 @@ RESOURCES: tuple[str, ...] = (
     "sales-targets",
     "imports",
     "opportunities",
+    "events",
+    "webhooks",
+    "apps",
 )
 
 _SCOPE = re.compile(r"^(\*|\*:read|[a-z][a-z0-9-]*:(read|write))$")
 
 #: What a MEMBER's personal token may never do, whatever its scopes (managing users and the org).
 MEMBER_DENIED = frozenset(
-    {"users:write", "invitations:write", "organization:write", "teams:write", "imports:write"}
+    {
+        "users:write",
+        "invitations:write",
+        "organization:write",
+        "teams:write",
+        "imports:write",
+        "webhooks:write",
+        "apps:write",
+    }
 )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import dealbench.auth.cache  # noqa: F401 (raises the auth version after a command changes a token, user or organization)
 from dealbench.cli.imports import import_app
+from dealbench.cli.worker import worker
 from dealbench.kit.clientinfo import TrustedProxies
 from dealbench.kit.errors import DatabaseUnavailable, DealbenchError
 from dealbench.kit.logs import log_config
@@ -42,6 +43,7 @@ app.add_typer(org_app, name="org")
 graphql_app = typer.Typer(help="The GraphQL dialect.", no_args_is_help=True)
 app.add_typer(graphql_app, name="graphql")
 app.add_typer(import_app, name="import")
+app.command("worker")(worker)
 
 console = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")

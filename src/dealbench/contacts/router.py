@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
-from dealbench.contacts import service
+from dealbench.contacts import presenter, service
 from dealbench.contacts.schemas import ContactCreate, ContactOut, ContactUpdate
-from dealbench.deals.references import find_deal
-from dealbench.kit.errors import NotFound
+from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page
@@ -35,46 +35,43 @@ async def list_contacts(
     dealId: Annotated[
         int | None, Query(ge=1, le=INT32_MAX, description="Only the contacts of this deal.")
     ] = None,
-) -> dict[str, Any]:
+) -> Response:
     """The organization's contacts, by id."""
-    items, total = await service.list_contacts(session, principal, paging, deal_id=dealId)
-    return paging.page(items, total)
+    rows, total = await service.list_contacts(session, principal, paging, deal_id=dealId)
+    return json_response(paging.page(presenter.contacts(rows), total))
 
 
 @router.post("/contacts", response_model=ContactOut, status_code=201)
-async def create_contact(body: ContactCreate, principal: ContactsWrite, session: DbSession) -> Any:
+async def create_contact(body: ContactCreate, principal: ContactsWrite, session: DbSession) -> Response:
     """Create a contact; its email is unique in the organization (409)."""
-    return await service.create_contact(session, principal, body)
+    return json_response(presenter.contact(await service.create_contact(session, principal, body)), 201)
 
 
 @router.get("/contacts/{id}", response_model=ContactOut)
-async def get_contact(id: ContactId, principal: ContactsRead, session: DbSession) -> Any:
-    return await service.get_contact(session, principal, id)
+async def get_contact(id: ContactId, principal: ContactsRead, session: DbSession) -> Response:
+    return json_response(presenter.contact(await service.get_contact(session, principal, id)))
 
 
 async def update_contact(
     id: ContactId, body: ContactUpdate, principal: ContactsWrite, session: DbSession
-) -> Any:
+) -> Response:
     """Update a contact."""
-    return await service.update_contact(session, principal, id, body)
+    return json_response(presenter.contact(await service.update_contact(session, principal, id, body)))
 
 
 add_update_route(router, "/contacts/{id}", update_contact, response_model=ContactOut)
 
 
 @router.delete("/contacts/{id}", response_model=ContactOut)
-async def delete_contact(id: ContactId, principal: ContactsWrite, session: DbSession) -> Any:
+async def delete_contact(id: ContactId, principal: ContactsWrite, session: DbSession) -> Response:
     """Delete a contact."""
-    return await service.delete_contact(session, principal, id)
+    return json_response(presenter.contact(await service.delete_contact(session, principal, id)))
 
 
 @router.get("/deals/{id}/contacts", response_model=Page[ContactOut])
 async def list_deal_contacts(
     id: str, principal: ContactsRead, session: DbSession, paging: Paging
-) -> dict[str, Any]:
+) -> Response:
     """The contacts of a deal (numeric id or `eid:<vendorEntityId>`)."""
-    if id.strip().isdigit() and int(id) > INT32_MAX:
-        raise NotFound("Deal not found.")
-    deal = await find_deal(session, principal, id)
-    items, total = await service.list_contacts(session, principal, paging, deal_id=deal.id)
-    return paging.page(items, total)
+    rows, total = await service.list_deal_contacts(session, principal, id, paging)
+    return json_response(paging.page(presenter.contacts(rows), total))

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -102,3 +103,14 @@ def opportunity(row: Any, *, timezone: str, activity_index: int, relationship_in
         "type": row.opportunity_type or "",
         "website": row.account_website or "",
     }
+
+
+def opportunities(found: Iterable[Any], *, timezone: str) -> list[dict[str, Any]]:
+    """The opportunities of "my opportunities" (rows with their indexes, see
+    :func:`dealbench.deals.service.my_opportunities`); close dates in the organization's ``timezone``."""
+    return [
+        opportunity(
+            o.row, timezone=timezone, activity_index=o.activity_index, relationship_index=o.relationship_index
+        )
+        for o in found
+    ]

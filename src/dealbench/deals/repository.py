@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, case, func, or_, select, text
 
 from dealbench.kit.locks import Lock, locked
+from dealbench.kit.merge import merge_sql, now_param
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.repository import Repository, is_id
 from dealbench.models import (
@@ -30,6 +31,12 @@ from dealbench.models import (
 )
 
 EID_PREFIX = "eid:"
+
+#: A version 4 UUID in SQLite's SQL (PostgreSQL has ``gen_random_uuid()``): the uuid of an imported deal.
+_SQLITE_UUID = (
+    "lower(hex(randomblob(4)) || hex(randomblob(2)) || '4' || substr(hex(randomblob(2)), 2) || "
+    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || hex(randomblob(6)))"
+)
 
 
 def parse_deal_ref(ref: str | int) -> tuple[int | None, str | None]:
@@ -121,6 +128,56 @@ class DealRepository(Repository[Deal]):
         if other_than is not None:
             stmt = stmt.where(Deal.id != other_than)
         return await self.session.scalar(stmt)
+
+    async def oldest(self, limit: int) -> list[Row[Any]]:
+        """``(id, account_name)`` of the organization's first ``limit`` deals, in id order."""
+        stmt = self.select(Deal.id, Deal.account_name).order_by(Deal.id).limit(limit)
+        return list((await self.session.execute(stmt)).all())
+
+    async def ids_by_eid(self, eids: Iterable[str]) -> dict[str, int]:
+        """``{vendorEntityId: id}`` of the deals (not deleted) that hold one of ``eids``."""
+        wanted = sorted(set(eids))
+        found: dict[str, int] = {}
+        for i in range(0, len(wanted), 1000):
+            stmt = self.select(Deal.vendor_entity_id, Deal.id).where(
+                Deal.deleted.is_(False), Deal.vendor_entity_id.in_(wanted[i : i + 1000])
+            )
+            found.update({eid: deal_id for eid, deal_id in (await self.session.execute(stmt)).all()})
+        return found
+
+    # ------------------------------------------------------------------ imports
+
+    #: The key of an imported opportunity: its ``vendorEntityId`` (unique in the organization when set).
+    IMPORT_KEY = ("vendor_entity_id",)
+
+    async def merge_import(
+        self, stage: str, staged: list[str], update: list[str], *, actor: int | None, dedupe: bool = True
+    ) -> None:
+        """Create or update the deals of a staging table in one statement (:mod:`dealbench.kit.merge`),
+        by ``vendorEntityId``. ``staged`` also holds ``closed`` and ``won`` (derived from the stage);
+        a new deal is created by ``actor``; importing a deal again brings it back if it was deleted."""
+        postgres = self.postgres
+        sql = merge_sql(
+            table="deals",
+            stage=stage,
+            key=self.IMPORT_KEY,
+            staged=[c for c in staged if c not in ("closed", "won")],
+            update=update,
+            postgres=postgres,
+            dedupe=dedupe,
+            conflict_where="vendor_entity_id IS NOT NULL",
+            inserts={
+                "uuid": "gen_random_uuid()" if postgres else _SQLITE_UUID,
+                "created_by_user_id": ":actor",
+                "deleted": "false",
+                "closed": "coalesce(s.closed, false)",
+                "won": "coalesce(s.won, false)",
+            },
+            also_set=("deleted = false", "deleted_date = NULL"),
+            also_changed=("deals.deleted",),
+        )
+        params = {"org": self.organization_id, "now": now_param(postgres), "actor": actor}
+        await self.session.execute(text(sql), params)
 
     # ------------------------------------------------------------------ references a deal names
 

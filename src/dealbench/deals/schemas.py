@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from dealbench.kit.schemas import Id, InModel, NotNullable, OutModel, RichText, Timestamp, Url
 
@@ -118,3 +118,38 @@ class NoteOut(OutModel):
     updated_at: Timestamp
     title: str
     body: str | None
+
+
+# --------------------------------------------------------------------------- the pipeline dialect
+
+
+# Plain models, as the pipeline dialect's answers are snake_case (no OutModel aliases); documentation
+# of the wire shape that deals.presenter.opportunity builds.
+class CloseDate(BaseModel):
+    date: str
+    timezone_type: int
+    timezone: str
+
+
+class Opportunity(BaseModel):
+    id: str
+    active: str
+    external_opp_id: str
+    name: str
+    external_account_id: str
+    account: str
+    amount: float | None
+    close_date: CloseDate | None
+    stage: str
+    forecast: str
+    stage_system: str
+    forecast_system: str
+    activity_index: int
+    relationship_index: int
+    type: str
+    website: str
+
+
+class OpportunitiesAnswer(BaseModel):
+    status: str = "success"
+    data: list[Opportunity]

@@ -16,6 +16,7 @@ from dealbench.deals import presenter
 from dealbench.deals.references import find_deal
 from dealbench.deals.repository import DealFilters, DealRepository, NoteRepository
 from dealbench.deals.schemas import DealCreate, DealUpdate, NoteCreate
+from dealbench.events import outbox
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound, ValidationFailed
 from dealbench.kit.locks import Lock
@@ -141,6 +142,7 @@ async def create_deal(session: AsyncSession, principal: Principal, data: DealCre
     if values.get("owner_user_id") is None and principal.user is not None:
         deal.owner_user_id = principal.user.id
     await _flush_unique(session, deal)
+    await outbox.record(session, principal, "deal.created", presenter.deal(deal))
     return deal
 
 
@@ -155,6 +157,7 @@ async def update_deal(session: AsyncSession, principal: Principal, ref: str | in
     _apply(deal, values)
     deal.updated_at = utcnow()
     await _flush_unique(session, deal)
+    await outbox.record(session, principal, "deal.updated", presenter.deal(deal))
     return deal
 
 
@@ -166,6 +169,7 @@ async def delete_deal(session: AsyncSession, principal: Principal, ref: str | in
         deal.deleted_date = utcnow()
         deal.updated_at = deal.deleted_date
         await session.flush()
+        await outbox.record(session, principal, "deal.deleted", presenter.deal(deal))
     return deal
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dealbench.models import Contact, Deal, Organization, Role, SalesTarget, User
+from dealbench.contacts.repository import ContactRepository
+from dealbench.deals.repository import DealRepository
+from dealbench.kit.repository import TenantOf
+from dealbench.models import Contact, Organization, Role, SalesTarget, User
+from dealbench.sales_targets.repository import SalesTargetRepository
 
 CONTACTS = [
     ("grace.hopper@navy.example", "Grace Hopper", "CTO", "+1 555 0100"),
@@ -19,21 +22,13 @@ CONTACTS = [
 
 
 async def seed_pipeline(session: AsyncSession, org: Organization, users: list[User]) -> None:
-    deals = list(
-        (
-            await session.execute(
-                select(Deal.id, Deal.account_name)
-                .where(Deal.organization_id == org.id)
-                .order_by(Deal.id)
-                .limit(4)
-            )
-        ).all()
-    )
+    tenant = TenantOf(org.id)
+    deals = await DealRepository(session, tenant).oldest(4)
+    contacts, targets = ContactRepository(session, tenant), SalesTargetRepository(session, tenant)
     for i, (email, name, title, phone) in enumerate(CONTACTS):
         deal = deals[i % len(deals)] if deals else None
-        session.add(
+        contacts.add(
             Contact(
-                organization_id=org.id,
                 deal_id=deal.id if deal is not None else None,
                 email=email,
                 full_name=name,
@@ -51,7 +46,5 @@ async def seed_pipeline(session: AsyncSession, org: Organization, users: list[Us
             continue
         for k in range(3):
             month = date(today.year + (today.month - 1 + k) // 12, (today.month - 1 + k) % 12 + 1, 1)
-            session.add(
-                SalesTarget(organization_id=org.id, user_id=user.id, month=month, amount=50_000 + 10_000 * k)
-            )
+            targets.add(SalesTarget(user_id=user.id, month=month, amount=50_000 + 10_000 * k))
     await session.flush()

@@ -26,6 +26,7 @@ from dealbench.documents.repository import (
     ProjectRepository,
     VersionRepository,
 )
+from dealbench.events import outbox
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Forbidden, NotFound, ValidationFailed
 from dealbench.kit.locks import Lock
@@ -121,6 +122,7 @@ async def move_document(
         doc.folder_id = target
         doc.updated_at = utcnow()
         await session.flush()
+        await outbox.record(session, principal, "document.updated", presenter.document(doc))
     return doc
 
 
@@ -140,6 +142,7 @@ async def delete_document(
     await documents.remove_versions([doc.id])
     await documents.delete(doc)
     await session.flush()
+    await outbox.record(session, principal, "document.deleted", presenter.document(doc))
     return doc, digests
 
 
@@ -167,6 +170,8 @@ async def set_field(
             after=after.get(fid),
         )
         doc.updated_at = utcnow()
+        await session.flush()
+        await outbox.record(session, principal, "document.updated", presenter.document(doc))
     await session.flush()
     return doc
 

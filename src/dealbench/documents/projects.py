@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
 from dealbench.deals.references import find_deal
+from dealbench.documents import presenter
 from dealbench.documents.repository import Grant, ProjectAccess, ProjectRepository
 from dealbench.documents.schemas import AccessIn, ProjectCreate, ProjectUpdate
 from dealbench.documents.templates import apply_template, get_template
+from dealbench.events import outbox
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dealbench.kit.locks import Lock
@@ -118,7 +120,9 @@ async def create_project(session: AsyncSession, principal: Principal, data: Proj
     if data.deal_id is not None:
         await _link_deal(session, repo, project, data.deal_id)
     await session.flush()
-    return ProjectAccess(project, Capability.READ_WRITE)
+    access = ProjectAccess(project, Capability.READ_WRITE)
+    await outbox.record(session, principal, "project.created", presenter.project(access))
+    return access
 
 
 async def update_project(
@@ -144,6 +148,7 @@ async def update_project(
         await _link_deal(session, repo, project, data.deal_id)
     project.updated_at = utcnow()
     await session.flush()
+    await outbox.record(session, principal, "project.updated", presenter.project(access))
     return access
 
 
@@ -158,6 +163,7 @@ async def delete_project(session: AsyncSession, principal: Principal, project_id
     # Folders, fields, access and activity go with it (ON DELETE CASCADE).
     await session.delete(access.project)
     await session.flush()
+    await outbox.record(session, principal, "project.deleted", presenter.project(access))
     return access
 
 

@@ -18,7 +18,7 @@ import unicodedata
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
-from dealbench.documents import activity, fields
+from dealbench.documents import activity, fields, presenter
 from dealbench.documents.files import get_document
 from dealbench.documents.folders import is_root, resolve_folder
 from dealbench.documents.repository import (
@@ -29,6 +29,7 @@ from dealbench.documents.repository import (
     VersionRepository,
 )
 from dealbench.documents.versions import adopt
+from dealbench.events import outbox
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound, ValidationFailed
 from dealbench.kit.locks import Lock
@@ -192,6 +193,7 @@ async def create_document(
         folderId=folder_id,
     )
     await session.flush()
+    await outbox.record(session, principal, "document.created", presenter.document(doc))
     return doc
 
 
@@ -243,4 +245,5 @@ async def replace_document(
         sha256=info.sha256,
     )
     await session.flush()
+    await outbox.record(session, principal, "document.updated", presenter.document(doc))
     return doc

@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
-from dealbench.documents import activity
+from dealbench.documents import activity, presenter
 from dealbench.documents.files import get_document
 from dealbench.documents.repository import VersionRepository
+from dealbench.events import outbox
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, NotFound
 from dealbench.kit.locks import Lock
@@ -66,4 +67,5 @@ async def delete_version(
     )
     await session.delete(target)
     await session.flush()
+    await outbox.record(session, principal, "document.updated", presenter.document(doc))
     return doc, [target.sha256]

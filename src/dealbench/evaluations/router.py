@@ -3,11 +3,14 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
+from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
+from dealbench.evaluations import activity, content, library, plans, presenter
 from dealbench.evaluations import schemas as s
-from dealbench.evaluations import service
+from dealbench.evaluations import templates as plan_templates
+from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Id, IdOnly, Page, PathId
@@ -22,31 +25,28 @@ EvalWrite = Annotated[Principal, scoped("evaluations:write")]
 @router.get("/evaluations", response_model=Page[s.EvaluationOut])
 async def list_evaluations(
     principal: EvalRead, session: DbSession, paging: Paging, active: bool | None = None
-) -> Any:
+) -> Response:
     """The organization's evaluations (plans), with `dealId` and a `progress` summary."""
-    items, total = await service.list_evaluations(session, principal, paging, active)
-    return paging.page(await service.decorate(session, items), total)
+    found, total = await plans.list_evaluations(session, principal, paging, active)
+    return json_response(paging.page(presenter.evaluations(found), total))
 
 
 @router.post("/evaluations", response_model=s.EvaluationOut, status_code=201)
-async def create_evaluation(principal: EvalWrite, session: DbSession, body: s.EvaluationCreate) -> Any:
+async def create_evaluation(principal: EvalWrite, session: DbSession, body: s.EvaluationCreate) -> Response:
     """Create a plan; `templateId` copies the template's phases, criteria and tasks; `dealId` links a deal."""
-    evaluation = await service.create_evaluation(session, principal, body)
-    return (await service.decorate(session, [evaluation]))[0]
+    return json_response(presenter.plan(await plans.create_evaluation(session, principal, body)), 201)
 
 
 @router.get("/evaluations/{id}", response_model=s.EvaluationOut)
-async def get_evaluation(id: PathId, principal: EvalRead, session: DbSession) -> Any:
-    evaluation = await service.get_evaluation(session, principal, id)
-    return (await service.decorate(session, [evaluation]))[0]
+async def get_evaluation(id: PathId, principal: EvalRead, session: DbSession) -> Response:
+    return json_response(presenter.plan(await plans.read_evaluation(session, principal, id)))
 
 
 async def update_evaluation(
     id: PathId, principal: EvalWrite, session: DbSession, body: s.EvaluationUpdate
-) -> Any:
+) -> Response:
     """Update a plan; `dealId: null` unlinks its deal."""
-    evaluation = await service.update_evaluation(session, principal, id, body)
-    return (await service.decorate(session, [evaluation]))[0]
+    return json_response(presenter.plan(await plans.update_evaluation(session, principal, id, body)))
 
 
 add_update_route(router, "/evaluations/{id}", update_evaluation, response_model=s.EvaluationOut)
@@ -55,40 +55,43 @@ add_update_route(router, "/evaluations/{id}", update_evaluation, response_model=
 @router.delete("/evaluations/{id}", response_model=IdOnly)
 async def delete_evaluation(id: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
     """Delete a plan with its content; its deal is unlinked."""
-    return IdOnly(id=await service.delete_evaluation(session, principal, id))
+    return IdOnly(id=await plans.delete_evaluation(session, principal, id))
 
 
 @router.get("/evaluations/{id}/activity", response_model=Page[s.ActivityOut])
 async def list_evaluation_activity(
     id: PathId, principal: EvalRead, session: DbSession, paging: Paging
-) -> Any:
+) -> Response:
     """Every change to the plan: who (user, token), what changed, when; oldest first."""
-    items, total = await service.list_activity(session, principal, id, paging)
-    return paging.page(items, total)
+    items, total = await activity.list_activity(session, principal, id, paging)
+    return json_response(paging.page([presenter.activity(a) for a in items], total))
 
 
-def _content_routes(path: str, kind: service.Kind, out: Any, create: Any, change: Any) -> None:
+def _content_routes(path: str, kind: content.Kind, out: Any, create: Any, change: Any) -> None:
     base = f"/evaluations/{{id}}/{path}"
     noun = path.replace("-", "_")
 
-    async def list_(id: PathId, principal: EvalRead, session: DbSession) -> Any:
-        items = await service.list_items(session, principal, id, kind)
-        return {"items": items, "limit": len(items), "offset": 0, "totalCount": len(items)}
+    async def list_(id: PathId, principal: EvalRead, session: DbSession) -> Response:
+        return json_response(
+            presenter.whole(kind.shape, await content.list_items(session, principal, id, kind))
+        )
 
-    async def add(id: PathId, principal: EvalWrite, session: DbSession, body: create) -> Any:  # type: ignore[valid-type]
-        return await service.add_item(session, principal, id, kind, body)
+    async def add(id: PathId, principal: EvalWrite, session: DbSession, body: create) -> Response:  # type: ignore[valid-type]
+        return json_response(kind.shape.one(await content.add_item(session, principal, id, kind, body)), 201)
 
     async def update_(
         id: PathId, itemId: PathId, principal: EvalWrite, session: DbSession, body: change
-    ) -> Any:  # type: ignore[valid-type]
-        return await service.update_item(session, principal, id, kind, itemId, body)
+    ) -> Response:  # type: ignore[valid-type]
+        return json_response(
+            kind.shape.one(await content.update_item(session, principal, id, kind, itemId, body))
+        )
 
     async def delete_(id: PathId, itemId: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
-        return IdOnly(id=await service.delete_item(session, principal, id, kind, itemId))
+        return IdOnly(id=await content.delete_item(session, principal, id, kind, itemId))
 
-    async def reorder(id: PathId, principal: EvalWrite, session: DbSession, body: s.Reorder) -> Any:
-        items = await service.reorder_items(session, principal, id, kind, body.ids)
-        return {"items": items, "limit": len(items), "offset": 0, "totalCount": len(items)}
+    async def reorder(id: PathId, principal: EvalWrite, session: DbSession, body: s.Reorder) -> Response:
+        items = await content.reorder_items(session, principal, id, kind, body.ids)
+        return json_response(presenter.whole(kind.shape, items))
 
     list_.__name__ = f"list_evaluation_{noun}"
     add.__name__ = f"add_evaluation_{noun}"
@@ -112,10 +115,10 @@ def _content_routes(path: str, kind: service.Kind, out: Any, create: Any, change
     router.add_api_route(f"{base}/{{itemId}}", delete_, methods=["DELETE"], response_model=IdOnly)
 
 
-_content_routes("phases", service.PHASES, s.PhaseOut, s.PhaseCreate, s.PhaseUpdate)
-_content_routes("criteria", service.CRITERIA, s.CriterionOut, s.CriterionCreate, s.CriterionUpdate)
-_content_routes("tasks", service.TASKS, s.TaskOut, s.TaskCreate, s.TaskUpdate)
-_content_routes("meetings", service.MEETINGS, s.MeetingOut, s.MeetingCreate, s.MeetingUpdate)
+_content_routes("phases", content.PHASES, s.PhaseOut, s.PhaseCreate, s.PhaseUpdate)
+_content_routes("criteria", content.CRITERIA, s.CriterionOut, s.CriterionCreate, s.CriterionUpdate)
+_content_routes("tasks", content.TASKS, s.TaskOut, s.TaskCreate, s.TaskUpdate)
+_content_routes("meetings", content.MEETINGS, s.MeetingOut, s.MeetingCreate, s.MeetingUpdate)
 
 
 # --------------------------------------------------------------------------- plan templates
@@ -124,27 +127,33 @@ templates = APIRouter(prefix="/v1", tags=["Plan templates"])
 
 
 @templates.get("/plan-templates", response_model=Page[s.PlanTemplateOut])
-async def list_plan_templates(principal: EvalRead, session: DbSession, paging: Paging) -> Any:
-    items, total = await service.list_templates(session, principal, paging)
-    return paging.page([service.template_out(t) for t in items], total)
+async def list_plan_templates(principal: EvalRead, session: DbSession, paging: Paging) -> Response:
+    items, total = await plan_templates.list_templates(session, principal, paging)
+    return json_response(paging.page([presenter.template(t) for t in items], total))
 
 
 @templates.post("/plan-templates", response_model=s.PlanTemplateOut, status_code=201)
-async def create_plan_template(principal: EvalWrite, session: DbSession, body: s.PlanTemplateCreate) -> Any:
+async def create_plan_template(
+    principal: EvalWrite, session: DbSession, body: s.PlanTemplateCreate
+) -> Response:
     """A reusable plan: phases (each with criteria and tasks), and criteria and tasks outside phases."""
-    return service.template_out(await service.create_template(session, principal, body))
+    return json_response(
+        presenter.template(await plan_templates.create_template(session, principal, body)), 201
+    )
 
 
 @templates.get("/plan-templates/{id}", response_model=s.PlanTemplateOut)
-async def get_plan_template(id: PathId, principal: EvalRead, session: DbSession) -> Any:
-    return service.template_out(await service.get_template(session, principal, id))
+async def get_plan_template(id: PathId, principal: EvalRead, session: DbSession) -> Response:
+    return json_response(presenter.template(await plan_templates.get_template(session, principal, id)))
 
 
 async def update_plan_template(
     id: PathId, principal: EvalWrite, session: DbSession, body: s.PlanTemplateUpdate
-) -> Any:
+) -> Response:
     """`phases`, `criteria`, `tasks` each replace that part when sent."""
-    return service.template_out(await service.update_template(session, principal, id, body))
+    return json_response(
+        presenter.template(await plan_templates.update_template(session, principal, id, body))
+    )
 
 
 add_update_route(templates, "/plan-templates/{id}", update_plan_template, response_model=s.PlanTemplateOut)
@@ -153,7 +162,7 @@ add_update_route(templates, "/plan-templates/{id}", update_plan_template, respon
 @templates.delete("/plan-templates/{id}", response_model=IdOnly)
 async def delete_plan_template(id: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
     """Plans made from it keep their content (`derivedFromTemplateId` becomes null)."""
-    return IdOnly(id=await service.delete_template(session, principal, id))
+    return IdOnly(id=await plan_templates.delete_template(session, principal, id))
 
 
 # --------------------------------------------------------------------------- criteria library
@@ -167,27 +176,31 @@ async def list_library_criteria(
     session: DbSession,
     paging: Paging,
     category: Annotated[str | None, Query(max_length=255)] = None,
-) -> Any:
-    items, total = await service.list_library(session, principal, paging, category)
-    return paging.page(items, total)
+) -> Response:
+    items, total = await library.list_library(session, principal, paging, category)
+    return json_response(paging.page([presenter.library_criterion(c) for c in items], total))
 
 
 @criteria.post("/criteria", response_model=s.LibraryCriterionOut, status_code=201)
 async def create_library_criterion(
     principal: EvalWrite, session: DbSession, body: s.LibraryCriterionCreate
-) -> Any:
-    return await service.create_library_criterion(session, principal, body)
+) -> Response:
+    created = await library.create_library_criterion(session, principal, body)
+    return json_response(presenter.library_criterion(created), 201)
 
 
 @criteria.get("/criteria/{id}", response_model=s.LibraryCriterionOut)
-async def get_library_criterion(id: PathId, principal: EvalRead, session: DbSession) -> Any:
-    return await service.get_library_criterion(session, principal, id)
+async def get_library_criterion(id: PathId, principal: EvalRead, session: DbSession) -> Response:
+    return json_response(
+        presenter.library_criterion(await library.get_library_criterion(session, principal, id))
+    )
 
 
 async def update_library_criterion(
     id: PathId, principal: EvalWrite, session: DbSession, body: s.LibraryCriterionUpdate
-) -> Any:
-    return await service.update_library_criterion(session, principal, id, body)
+) -> Response:
+    updated = await library.update_library_criterion(session, principal, id, body)
+    return json_response(presenter.library_criterion(updated))
 
 
 add_update_route(criteria, "/criteria/{id}", update_library_criterion, response_model=s.LibraryCriterionOut)
@@ -196,13 +209,13 @@ add_update_route(criteria, "/criteria/{id}", update_library_criterion, response_
 @criteria.delete("/criteria/{id}", response_model=IdOnly)
 async def delete_library_criterion(id: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
     """Plans keep their copies; their link to the library is cleared."""
-    return IdOnly(id=await service.delete_library_criterion(session, principal, id))
+    return IdOnly(id=await library.delete_library_criterion(session, principal, id))
 
 
 @criteria.get("/criteria/{id}/metrics", response_model=s.CriterionMetrics)
-async def library_criterion_metrics(id: PathId, principal: EvalRead, session: DbSession) -> Any:
+async def library_criterion_metrics(id: PathId, principal: EvalRead, session: DbSession) -> Response:
     """How many plans use this criterion, their outcomes, and how many of their deals were won or lost."""
-    return await service.criterion_metrics(session, principal, id)
+    return json_response(presenter.metrics(await library.criterion_metrics(session, principal, id)))
 
 
 @criteria.post("/criteria/{id}/add-to-plan", response_model=s.CriterionOut, status_code=201)
@@ -211,6 +224,7 @@ async def add_library_criterion_to_plan(
     principal: EvalWrite,
     session: DbSession,
     evaluation_id: Annotated[Id, Body(alias="evaluationId", embed=True)],
-) -> Any:
+) -> Response:
     """Copy a library criterion into a plan (the plan keeps a link to it)."""
-    return await service.add_library_criterion_to_plan(session, principal, id, evaluation_id)
+    added = await library.add_library_criterion_to_plan(session, principal, id, evaluation_id)
+    return json_response(presenter.CRITERION.one(added), 201)

@@ -24,7 +24,7 @@ CSP = (
 )
 DEFAULT_QUERY = """# Dealbench GraphQL. The schema you see depends on your token:
 # none: the public schema; an organization token: the organization schema;
-# a personal token: the same plus `me`.
+# a personal token: the same, acting as its user. `me` says who you are.
 {
   viewer {
     authenticated
@@ -35,6 +35,7 @@ DEFAULT_QUERY = """# Dealbench GraphQL. The schema you see depends on your token
 """
 PERSONAL_QUERY = """{
   me {
+    authType
     user {
       user_id
       email

@@ -11,7 +11,7 @@ from dealbench.kit.graphql.fields import public_field
 
 @strawberry.type(description="Who is calling: anonymous, or which kind of token.")
 class Viewer:
-    authenticated: bool
+    authenticated: bool = strawberry.field(description="Whether the request carried a valid token.")
     token_kind: str | None = strawberry.field(description="ORGANIZATION or PERSONAL; null when anonymous.")
     message: str = strawberry.field(description="What this schema shows, and why.")
 

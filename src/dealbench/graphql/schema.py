@@ -11,6 +11,7 @@ Extension point: a domain that gains a GraphQL face (documents, pipeline ...) ad
 from __future__ import annotations
 
 import importlib
+import uuid
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -23,13 +24,14 @@ from strawberry.types import ExecutionContext
 from dealbench.graphql.limits import Limits
 from dealbench.kit.graphql.context import SchemaKind
 from dealbench.kit.graphql.fields import undeclared_fields
-from dealbench.kit.graphql.types import DATETIME
+from dealbench.kit.graphql.types import DATETIME, UUID
 from graphql import GraphQLError
 
 PUBLIC_MODULES: tuple[str, ...] = ("dealbench.graphql.public",)
 
 ORGANIZATION_MODULES: tuple[str, ...] = (
     *PUBLIC_MODULES,
+    "dealbench.graphql.me",
     "dealbench.organizations.graphql",
     "dealbench.users.graphql",
     "dealbench.teams.graphql",
@@ -45,14 +47,27 @@ ORGANIZATION_MODULES: tuple[str, ...] = (
     # pipeline (issue 5)
     "dealbench.contacts.graphql",
     "dealbench.sales_targets.graphql",
+    # events, webhooks and apps
+    "dealbench.events.graphql",
+    "dealbench.webhooks.graphql",
 )
 
-PERSONAL_MODULES: tuple[str, ...] = (*ORGANIZATION_MODULES, "dealbench.graphql.me")
+#: A personal token sees what an organization token sees (its role and scopes then decide what it
+#: may do); ``me`` answers both, as Optix's does.
+PERSONAL_MODULES: tuple[str, ...] = ORGANIZATION_MODULES
 
 MODULES: dict[SchemaKind, tuple[str, ...]] = {
     SchemaKind.PUBLIC: PUBLIC_MODULES,
     SchemaKind.ORGANIZATION: ORGANIZATION_MODULES,
     SchemaKind.PERSONAL: PERSONAL_MODULES,
+}
+
+
+QUERY_DESCRIPTION: dict[SchemaKind, str] = {
+    SchemaKind.PUBLIC: "What anyone may read without a token: the API version and who is calling.",
+    SchemaKind.ORGANIZATION: "What an organization token may read, each field within its declared scope.",
+    SchemaKind.PERSONAL: "What a personal token may read, as its user: each field within its declared "
+    "scope and the user's role.",
 }
 
 
@@ -82,12 +97,18 @@ def get_schema(kind: SchemaKind) -> DealbenchSchema:
     if undeclared:
         raise TypeError(f"GraphQL fields without a declared scope (or public_field): {undeclared}")
     query = merge_types("Query", tuple(queries))
+    query.__strawberry_definition__.description = QUERY_DESCRIPTION[kind]  # type: ignore[attr-defined]
     mutation = merge_types("Mutation", tuple(mutations)) if mutations else None
+    if mutation is not None:
+        mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+            "What a token may change, each mutation in its own savepoint. Mutations run in order; "
+            "one that fails leaves nothing behind and the others still apply."
+        )
     return DealbenchSchema(
         query=query,
         mutation=mutation,
         extensions=[Limits],
-        config=StrawberryConfig(scalar_map={datetime: DATETIME}),
+        config=StrawberryConfig(scalar_map={datetime: DATETIME, uuid.UUID: UUID}),
     )
 
 

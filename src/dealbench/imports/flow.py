@@ -23,6 +23,7 @@ from dealbench.kit.errors import ValidationFailed
 from dealbench.kit.links import public_base_url
 from dealbench.kit.mail import MailError
 from dealbench.kit.services import Services
+from dealbench.kit.uow import checkpoint
 from dealbench.models import ImportRun
 
 log = logging.getLogger("dealbench.imports")
@@ -63,7 +64,7 @@ async def upload_and_import(
 ) -> UploadOutcome:
     """``error_link(run) -> str``: the URL of the run's error file in the caller's dialect."""
     # End the authentication's transaction: SQLite must not hold its write lock while the body streams.
-    await session.commit()
+    await checkpoint(session)
     scratch = services.scratch.directory
     async with received_csv(request, services.settings.import_max_bytes, scratch) as received:
         if "send_error_email" in received.fields:
@@ -71,7 +72,7 @@ async def upload_and_import(
         run = await service.run_import(
             session, principal, kind, received.path, filename=received.filename, tmp_dir=scratch
         )
-        await session.commit()
+        await checkpoint(session)
     outcome = UploadOutcome(run=run, warnings=list(run.warnings or []))
     if send_error_email and run.total_error_rows:
         smtp_url = services.settings.smtp_url

@@ -9,9 +9,10 @@ from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
-from dealbench.imports import service
+from dealbench.imports import presenter, service
 from dealbench.imports.flow import base_url, error_file_response, upload_and_import
 from dealbench.imports.schemas import ImportOut
+from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
 from dealbench.kit.schemas import Page
 from dealbench.kit.services import AppServices, Services
@@ -31,20 +32,8 @@ def _error_url(request: Request, services: Services, run: ImportRun) -> str:
 
 def _out(
     request: Request, services: Services, run: ImportRun, warnings: list[str] | None = None
-) -> ImportOut:
-    return ImportOut(
-        id=str(run.uuid),
-        kind=run.kind,
-        filename=run.filename,
-        total_original_rows=run.total_original_rows,
-        total_imported_rows=run.total_imported_rows,
-        total_error_rows=run.total_error_rows,
-        error_file=_error_url(request, services, run) if run.total_error_rows else "",
-        ignored_columns=list(run.ignored_columns or []),
-        warnings=list(warnings if warnings is not None else run.warnings or []),
-        created_by_user_id=run.created_by_user_id,
-        created_at=run.created_at,
-    )
+) -> dict[str, Any]:
+    return presenter.import_run(run, error_file=_error_url(request, services, run), warnings=warnings)
 
 
 @router.post(
@@ -59,7 +48,7 @@ async def create_import(
     session: DbSession,
     services: AppServices,
     sendErrorEmail: Annotated[bool, Query(description="Email the error file to the uploader.")] = False,
-) -> ImportOut:
+) -> Response:
     """Import a CSV file (multipart field `file`, at most 20 MB) of `opportunities`, `contacts` or
     `salestargets`: one transaction per file, upserts by each kind's key."""
     import_kind = service.parse_kind(kind)
@@ -72,16 +61,16 @@ async def create_import(
         send_error_email=sendErrorEmail,
         error_link=lambda run: _error_url(request, services, run),
     )
-    return _out(request, services, outcome.run, outcome.warnings)
+    return json_response(_out(request, services, outcome.run, outcome.warnings))
 
 
 @router.get("/imports", response_model=Page[ImportOut])
 async def list_imports(
     request: Request, principal: ImportsRead, session: DbSession, services: AppServices, paging: Paging
-) -> dict[str, Any]:
+) -> Response:
     """The organization's imports, oldest first."""
     runs, total = await service.list_runs(session, principal, paging)
-    return paging.page([_out(request, services, r) for r in runs], total)
+    return json_response(paging.page([_out(request, services, r) for r in runs], total))
 
 
 @router.get(

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import undefer
 
 from dealbench.auth.principal import Principal
+from dealbench.events import outbox
 from dealbench.imports.engine import ImportContext, Kind, import_file
+from dealbench.imports.repository import ImportRunRepository
 from dealbench.kit.errors import NotFound
 from dealbench.kit.mail import Attachment, build_message, send_mail
 from dealbench.kit.pagination import ListParams
-from dealbench.kit.tenancy import in_tenant
-from dealbench.models import ImportRun, Role, User
+from dealbench.models import ImportRun
+from dealbench.users.directory import admin_emails
 
 KIND_NAMES = ", ".join(k.value for k in Kind)
 
@@ -47,23 +46,29 @@ async def run_import(
     tmp_dir: Path | None = None,
 ) -> ImportRun:
     """Import one CSV file for the principal (upload permission is declared on the route)."""
-    return await import_file(session, context_of(principal), kind, path, filename=filename, tmp_dir=tmp_dir)
+    run = await import_file(session, context_of(principal), kind, path, filename=filename, tmp_dir=tmp_dir)
+    # One event for the whole file, not one per row: imports keep their speed.
+    await outbox.record(
+        session,
+        principal,
+        "import.completed",
+        {
+            "id": str(run.uuid),
+            "kind": run.kind,
+            "filename": run.filename,
+            "totalOriginalRows": run.total_original_rows,
+            "totalImportedRows": run.total_imported_rows,
+            "totalErrorRows": run.total_error_rows,
+        },
+    )
+    return run
 
 
 async def get_run(
     session: AsyncSession, principal: Principal, ref: str, *, with_file: bool = False
 ) -> ImportRun:
     """An import of the principal's organization by its UUID (or numeric id), else 404."""
-    stmt = in_tenant(ImportRun, principal.organization_id)
-    try:
-        stmt = stmt.where(ImportRun.uuid == uuid.UUID(ref))
-    except ValueError:
-        if not (ref.isascii() and ref.isdigit() and int(ref) <= 2_147_483_647):
-            raise NotFound("Import not found.") from None
-        stmt = stmt.where(ImportRun.id == int(ref))
-    if with_file:
-        stmt = stmt.options(undefer(ImportRun.error_csv))
-    run = (await session.execute(stmt)).scalar_one_or_none()
+    run = await ImportRunRepository(session, principal).by_ref(ref, with_file=with_file)
     if run is None:
         raise NotFound("Import not found.")
     return run
@@ -79,23 +84,15 @@ async def error_file(session: AsyncSession, principal: Principal, ref: str) -> t
 async def list_runs(
     session: AsyncSession, principal: Principal, params: ListParams
 ) -> tuple[list[ImportRun], int]:
-    base = in_tenant(ImportRun, principal.organization_id)
-    total = (await session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = await session.execute(base.order_by(ImportRun.id).limit(params.limit).offset(params.offset))
-    return list(rows.scalars()), total
+    """A page of the organization's imports (oldest first) and the total."""
+    return await ImportRunRepository(session, principal).page(params)
 
 
 async def error_email_recipients(session: AsyncSession, principal: Principal) -> list[str]:
     """The uploading user, or the organization's administrators for an organization token."""
     if principal.user is not None:
         return [principal.user.email]
-    rows = await session.execute(
-        select(User.email)
-        .where(User.organization_id == principal.organization_id)
-        .where(User.role == Role.ADMIN, User.deleted_at.is_(None))
-        .order_by(User.id)
-    )
-    return list(rows.scalars())
+    return await admin_emails(session, principal)
 
 
 def error_file_name(run: ImportRun) -> str:

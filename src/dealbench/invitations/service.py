@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
+from dealbench.events import outbox
+from dealbench.invitations import presenter
 from dealbench.invitations.repository import InvitationRepository, by_code_hash
 from dealbench.invitations.schemas import InvitationAnswer, InvitationCreate
 from dealbench.kit.crypto import keyed_hash, new_code
@@ -17,6 +19,7 @@ from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.repository import TenantOf
 from dealbench.models import Invitation, InvitationStatus, User
+from dealbench.users import presenter as users_presenter
 from dealbench.users.directory import add_user, find_by_email
 from dealbench.users.schemas import UserCreate
 
@@ -66,6 +69,7 @@ async def create_invitation(
         )
     )
     await session.flush()
+    await outbox.record(session, principal, "invitation.created", presenter.invitation(invitation))
     return invitation, code
 
 
@@ -75,6 +79,7 @@ async def revoke_invitation(session: AsyncSession, principal: Principal, invitat
         raise Conflict(f"Only a PENDING invitation can be revoked; this one is {invitation.status.value}.")
     invitation.status = InvitationStatus.REVOKED
     await session.flush()
+    await outbox.record(session, principal, "invitation.revoked", presenter.invitation(invitation))
     return invitation
 
 
@@ -107,6 +112,11 @@ async def accept_invitation(
     )
     invitation.status = InvitationStatus.ACCEPTED
     await session.flush()
+    tenant, actor = TenantOf(invitation.organization_id), outbox.user_actor(user)
+    await outbox.record(
+        session, None, "invitation.accepted", presenter.invitation(invitation), tenant=tenant, actor=actor
+    )
+    await outbox.record(session, None, "user.created", users_presenter.user(user), tenant=tenant, actor=actor)
     return invitation, user
 
 
@@ -114,4 +124,12 @@ async def reject_invitation(session: AsyncSession, data: InvitationAnswer, secre
     invitation = await _by_code(session, data.code, secret_key)
     invitation.status = InvitationStatus.REJECTED
     await session.flush()
+    await outbox.record(
+        session,
+        None,
+        "invitation.rejected",
+        presenter.invitation(invitation),
+        tenant=TenantOf(invitation.organization_id),
+        actor={"type": "invitee", "email": invitation.invitee_email},
+    )
     return invitation

@@ -182,10 +182,11 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 
 def make_sessionmaker(
-    engine: AsyncEngine, info: dict[str, Any] | None = None
+    engine: AsyncEngine, *, info: dict[str, Any] | None = None
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions of ``engine``; each starts with a copy of ``info`` in its ``session.info``."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
+    """Sessions of ``engine``; ``info`` is copied into each session's ``info`` (process-wide switches
+    the services read from their session, such as whether domain events are recorded)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info or {})
 
 
 async def lock_key(session: AsyncSession, namespace: int, key: str) -> None:

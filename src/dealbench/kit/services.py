@@ -40,7 +40,9 @@ class Services:
         return cls(
             settings=settings,
             engine=engine,
-            sessionmaker=make_sessionmaker(engine, info={AUTH_VERSIONS: auth_versions}),
+            sessionmaker=make_sessionmaker(
+                engine, info={"record_events": settings.record_events, AUTH_VERSIONS: auth_versions}
+            ),
             rate_limiter=RateLimiter(
                 settings.redis_url,
                 failure_mode=settings.rate_limit_failure,

@@ -15,6 +15,7 @@ from dealbench.models.documents import (
     ProjectTeam,
     ProjectUser,
 )
+from dealbench.models.events import App, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from dealbench.models.idempotency import IdempotencyKey
 from dealbench.models.invitation import Invitation, InvitationStatus
 from dealbench.models.organization import Organization
@@ -41,6 +42,7 @@ from dealbench.models.user import Role, Team, TeamMember, User
 
 __all__ = [
     "ApiToken",
+    "App",
     "Base",
     "Capability",
     "Contact",
@@ -54,6 +56,7 @@ __all__ = [
     "EvaluationMeeting",
     "EvaluationPhase",
     "EvaluationTask",
+    "Event",
     "FieldType",
     "Folder",
     "IdempotencyKey",
@@ -81,4 +84,7 @@ __all__ = [
     "TicketLabel",
     "TokenKind",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -35,3 +35,5 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     rate_limit_per_minute: Mapped[int | None] = mapped_column(default=None)
+    #: The app this token was minted for (its actions are logged against the app), or none.
+    app_id: Mapped[int | None] = mapped_column(default=None)

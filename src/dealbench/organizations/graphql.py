@@ -14,7 +14,13 @@ from dealbench.organizations import presenter, service
 from dealbench.organizations.schemas import OrganizationOut
 
 OrganizationType: Any = output_type(
-    OrganizationOut, "Organization", description="The organization of the token."
+    OrganizationOut,
+    "Organization",
+    description="The organization of the token.",
+    describe={
+        "timezone": "The organization's IANA time zone (e.g. `Europe/Paris`).",
+        "currency": "The organization's ISO 4217 currency code (e.g. `USD`).",
+    },
 )
 
 

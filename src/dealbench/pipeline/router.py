@@ -1,6 +1,8 @@
 """The SalesDirector.ai pipeline dialect: JSend under ``/api/v1``.
 
 Errors on these paths render as JSend by ``kit/dialects.py`` (``fail`` for 4xx, ``error`` for 5xx).
+The routes translate: the services hold the rules, the presenters the wire shapes
+(``deals.presenter.opportunities``, ``imports.presenter.upload_result``).
 """
 
 from __future__ import annotations
@@ -8,15 +10,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
 from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
 from dealbench.deals import presenter, service
+from dealbench.deals.schemas import OpportunitiesAnswer
+from dealbench.imports import presenter as imports_presenter
 from dealbench.imports import service as imports
 from dealbench.imports.engine import Kind
 from dealbench.imports.flow import base_url, error_file_response, upload_and_import
+from dealbench.imports.schemas import UploadAnswer
 from dealbench.kit.services import AppServices, Services
 from dealbench.kit.session import DbSession
 from dealbench.kit.uploads import multipart_openapi
@@ -33,50 +37,6 @@ def jsend(data: Any) -> dict[str, Any]:
     return {"status": "success", "data": data}
 
 
-class CloseDate(BaseModel):
-    date: str
-    timezone_type: int
-    timezone: str
-
-
-class Opportunity(BaseModel):
-    id: str
-    active: str
-    external_opp_id: str
-    name: str
-    external_account_id: str
-    account: str
-    amount: float | None
-    close_date: CloseDate | None
-    stage: str
-    forecast: str
-    stage_system: str
-    forecast_system: str
-    activity_index: int
-    relationship_index: int
-    type: str
-    website: str
-
-
-class OpportunitiesAnswer(BaseModel):
-    status: str = "success"
-    data: list[Opportunity]
-
-
-class UploadResult(BaseModel):
-    total_original_rows: int
-    total_imported_rows: int
-    total_error_rows: int
-    error_file: str
-    ignored_columns: list[str]
-    warnings: list[str]
-
-
-class UploadAnswer(BaseModel):
-    status: str = "success"
-    data: UploadResult
-
-
 @router.get("/opportunities/my", responses={200: {"model": OpportunitiesAnswer}})
 async def my_opportunities(
     principal: OpportunitiesRead,
@@ -89,18 +49,7 @@ async def my_opportunities(
     """The opportunities of the token's user (personal token) or of the whole organization
     (organization token), not deleted, in id order."""
     found = await service.my_opportunities(session, principal, limit=limit, offset=offset)
-    timezone = principal.organization.timezone
-    return jsend(
-        [
-            presenter.opportunity(
-                o.row,
-                timezone=timezone,
-                activity_index=o.activity_index,
-                relationship_index=o.relationship_index,
-            )
-            for o in found
-        ]
-    )
+    return jsend(presenter.opportunities(found, timezone=principal.organization.timezone))
 
 
 def error_file_url(request: Request, services: Services, run: ImportRun) -> str:
@@ -125,16 +74,8 @@ async def _upload(
         error_link=lambda run: error_file_url(request, services, run),
     )
     run = outcome.run
-    return jsend(
-        {
-            "total_original_rows": run.total_original_rows,
-            "total_imported_rows": run.total_imported_rows,
-            "total_error_rows": run.total_error_rows,
-            "error_file": error_file_url(request, services, run) if run.total_error_rows else "",
-            "ignored_columns": list(run.ignored_columns or []),
-            "warnings": outcome.warnings,
-        }
-    )
+    link = error_file_url(request, services, run)
+    return jsend(imports_presenter.upload_result(run, error_file=link, warnings=outcome.warnings))
 
 
 SendErrorEmail = Annotated[

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
-from dealbench.kit.errors import ValidationFailed
+from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page
 from dealbench.kit.session import DbSession
-from dealbench.sales_targets import service
-from dealbench.sales_targets.schemas import SalesTargetCreate, SalesTargetOut, SalesTargetUpdate, _month
+from dealbench.sales_targets import presenter, service
+from dealbench.sales_targets.schemas import SalesTargetCreate, SalesTargetOut, SalesTargetUpdate
 
 router = APIRouter(prefix="/v1", tags=["Sales targets"])
 
@@ -24,15 +25,6 @@ TargetId = Annotated[int, Path(ge=1, le=INT32_MAX)]
 
 TargetsRead = Annotated[Principal, scoped("sales-targets:read")]
 TargetsWrite = Annotated[Principal, scoped("sales-targets:write")]
-
-
-def _month_param(value: str | None, name: str) -> Any:
-    if value is None:
-        return None
-    try:
-        return _month(value)
-    except ValueError as exc:  # PydanticCustomError is a ValueError
-        raise ValidationFailed.at([name], f"{name}: {exc}") from None
 
 
 @router.get("/sales-targets", response_model=Page[SalesTargetOut])
@@ -45,41 +37,43 @@ async def list_sales_targets(
     ] = None,
     monthFrom: Annotated[str | None, Query(description="From this month, inclusive (`2025-01`).")] = None,
     monthTo: Annotated[str | None, Query(description="Up to this month, inclusive (`2025-12`).")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Sales targets, by id; filter by rep and month range."""
-    items, total = await service.list_targets(
+    rows, total = await service.list_targets(
         session,
         principal,
         paging,
         user_id=userId,
-        month_from=_month_param(monthFrom, "monthFrom"),
-        month_to=_month_param(monthTo, "monthTo"),
+        month_from=service.month_filter(monthFrom, "monthFrom"),
+        month_to=service.month_filter(monthTo, "monthTo"),
     )
-    return paging.page(items, total)
+    return json_response(paging.page(presenter.targets(rows), total))
 
 
 @router.post("/sales-targets", response_model=SalesTargetOut, status_code=201)
-async def create_sales_target(body: SalesTargetCreate, principal: TargetsWrite, session: DbSession) -> Any:
+async def create_sales_target(
+    body: SalesTargetCreate, principal: TargetsWrite, session: DbSession
+) -> Response:
     """Set a rep's target for a month (administrators; one per rep and month, else 409)."""
-    return await service.create_target(session, principal, body)
+    return json_response(presenter.target(await service.create_target(session, principal, body)), 201)
 
 
 @router.get("/sales-targets/{id}", response_model=SalesTargetOut)
-async def get_sales_target(id: TargetId, principal: TargetsRead, session: DbSession) -> Any:
-    return await service.get_target(session, principal, id)
+async def get_sales_target(id: TargetId, principal: TargetsRead, session: DbSession) -> Response:
+    return json_response(presenter.target(await service.get_target(session, principal, id)))
 
 
 async def update_sales_target(
     id: TargetId, body: SalesTargetUpdate, principal: TargetsWrite, session: DbSession
-) -> Any:
+) -> Response:
     """Update a sales target (administrators)."""
-    return await service.update_target(session, principal, id, body)
+    return json_response(presenter.target(await service.update_target(session, principal, id, body)))
 
 
 add_update_route(router, "/sales-targets/{id}", update_sales_target, response_model=SalesTargetOut)
 
 
 @router.delete("/sales-targets/{id}", response_model=SalesTargetOut)
-async def delete_sales_target(id: TargetId, principal: TargetsWrite, session: DbSession) -> Any:
+async def delete_sales_target(id: TargetId, principal: TargetsWrite, session: DbSession) -> Response:
     """Delete a sales target (administrators)."""
-    return await service.delete_target(session, principal, id)
+    return json_response(presenter.target(await service.delete_target(session, principal, id)))

@@ -9,20 +9,20 @@ import strawberry
 from dealbench.kit.graphql.context import ctx
 from dealbench.kit.graphql.fields import scoped_field
 from dealbench.kit.graphql.generate import output_type
-from dealbench.kit.graphql.types import Page, page, paging, wire
+from dealbench.kit.graphql.types import Limit, Offset, Page, PageNumber, page, paging, wire
 from dealbench.teams import presenter, service
 from dealbench.teams.schemas import TeamOut
 
-TeamType: Any = output_type(TeamOut, "Team")
+TeamType: Any = output_type(TeamOut, "Team", description="A team of users of the organization.")
 
 
 @strawberry.type
 class Query:
     @scoped_field(scope="teams:read", description="The organization's teams, by id.")
     async def teams(
-        self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
+        self, info: strawberry.Info, limit: Limit = 100, offset: Offset = None, page_number: PageNumber = None
     ) -> Page[TeamType] | None:
-        rows, total = await ctx(info).call(service.list_teams, paging(limit, offset))
+        rows, total = await ctx(info).call(service.list_teams, paging(limit, offset, page_number))
         return page(presenter.teams(rows), total)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
 from dealbench.deals.references import parse_deal_ref, resolve_deal_refs
+from dealbench.events import outbox
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import NotFound, ValidationFailed
 from dealbench.kit.locks import Lock
@@ -24,6 +25,7 @@ from dealbench.kit.repository import Tenant
 from dealbench.kit.richtext import to_markdown
 from dealbench.models import Ticket
 from dealbench.models.sales import LinkPriority, TicketState
+from dealbench.tickets import presenter
 from dealbench.tickets.presenter import Tickets
 from dealbench.tickets.repository import LabelRepository, TicketFilters, TicketRepository
 from dealbench.tickets.schemas import TicketCreate, TicketDealIn, TicketUpdate
@@ -169,7 +171,9 @@ async def create_ticket(session: AsyncSession, principal: Principal, data: Ticke
     if data.labels:
         await _set_labels(repo, ticket, data.labels, replace=False)
     await repo.flush()
-    return await _written(repo, ticket)
+    written = await _written(repo, ticket)
+    await outbox.record(session, principal, "ticket.created", presenter.ticket(written))
+    return written
 
 
 async def update_ticket(
@@ -213,7 +217,9 @@ async def update_ticket(
         await _set_labels(repo, ticket, values["labels"])
     ticket.updated_at = utcnow()
     await repo.flush()
-    return await _written(repo, ticket)
+    written = await _written(repo, ticket)
+    await outbox.record(session, principal, "ticket.updated", presenter.ticket(written))
+    return written
 
 
 async def delete_ticket(session: AsyncSession, principal: Principal, ticket_id: int) -> int:
@@ -221,4 +227,5 @@ async def delete_ticket(session: AsyncSession, principal: Principal, ticket_id: 
     ticket = await repo.one(ticket_id, lock=Lock.DELETE)
     await repo.remove(ticket)
     await repo.flush()
+    await outbox.record(session, principal, "ticket.deleted", {"id": ticket_id})
     return ticket_id

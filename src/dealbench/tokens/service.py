@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.scopes import covers, is_valid_scope
+from dealbench.events import outbox
 from dealbench.kit.crypto import keyed_hash, new_token
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Forbidden, NotFound, ValidationFailed
@@ -17,6 +18,7 @@ from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.repository import Tenant, TenantOf
 from dealbench.models import ApiToken, Organization, TokenKind, User
+from dealbench.tokens import presenter
 from dealbench.tokens.repository import TokenRepository, any_token
 from dealbench.tokens.schemas import TokenCreate
 from dealbench.users.directory import get_user
@@ -110,7 +112,7 @@ async def create_token(
         ).astimezone(UTC)
         if expires <= utcnow():
             raise ValidationFailed.at(["expiresAt"], "expiresAt must be in the future.")
-    return await issue_token(
+    token, plaintext = await issue_token(
         session,
         organization=principal.organization,
         name=data.name,
@@ -121,6 +123,8 @@ async def create_token(
         expires_at=expires,
         rate_limit_per_minute=data.rate_limit_per_minute,
     )
+    await outbox.record(session, principal, "token.created", presenter.token(token))
+    return token, plaintext
 
 
 async def list_tokens(
@@ -143,7 +147,10 @@ async def revoke_token(session: AsyncSession, principal: Principal, token_id: in
     token = await TokenRepository(session, principal).one(token_id, lock=Lock.UPDATE)
     if not principal.is_admin and (principal.user is None or token.user_id != principal.user.id):
         raise Forbidden("Only administrators may revoke other users' tokens.")
-    return await revoke(session, token)
+    if token.revoked_at is None:
+        await revoke(session, token)
+        await outbox.record(session, principal, "token.revoked", presenter.token(token))
+    return token
 
 
 async def revoke_by_id(session: AsyncSession, token_id: int) -> ApiToken | None:

@@ -24,6 +24,17 @@ async def find_by_email(session: AsyncSession, tenant: Tenant, email: str) -> Us
     return await UserRepository(session, tenant).by_email(email)
 
 
+async def ids_by_email(session: AsyncSession, tenant: Tenant) -> dict[str, int]:
+    """``{email: id}`` of the current users of the caller's organization (emails lowercased): the
+    owners and sales reps an import names by email."""
+    return await UserRepository(session, tenant).ids_by_email()
+
+
+async def admin_emails(session: AsyncSession, tenant: Tenant) -> list[str]:
+    """The emails of the current administrators of the caller's organization, in id order."""
+    return await UserRepository(session, tenant).admin_emails()
+
+
 async def add_user(session: AsyncSession, tenant: Tenant, data: UserCreate) -> User:
     """Create a user; 409 when the email is taken in the organization (checked and constrained)."""
     repo = UserRepository(session, tenant)

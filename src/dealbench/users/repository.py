@@ -39,6 +39,20 @@ class UserRepository(Repository[User]):
         stmt = self.current().where(User.email == email.strip().lower())
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def ids_by_email(self) -> dict[str, int]:
+        """``{email: id}`` of every current user (emails lowercased)."""
+        stmt = select(User.email, User.id).where(self.owned(), User.deleted_at.is_(None))
+        return {email.lower(): user_id for email, user_id in (await self.session.execute(stmt)).all()}
+
+    async def admin_emails(self) -> list[str]:
+        """The emails of the current administrators, in id order."""
+        stmt = (
+            select(User.email)
+            .where(self.owned(), User.role == Role.ADMIN, User.deleted_at.is_(None))
+            .order_by(User.id)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
     async def page(self, params: ListParams) -> tuple[list[Any], int]:
         """A page of current users as rows of the presenter's columns, and the total."""
         return await _USERS_PAGE.page(self.session, params, org=self.organization_id)

@@ -9,13 +9,14 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
+from dealbench.events import outbox
 from dealbench.kit.db import utcnow
 from dealbench.kit.errors import Conflict, DealbenchError
 from dealbench.kit.locks import Lock, lock_organization
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.zod import issues_from_pydantic
 from dealbench.models import Role, User
-from dealbench.users import directory
+from dealbench.users import directory, presenter
 from dealbench.users.repository import UserRepository
 from dealbench.users.schemas import UserCreate
 
@@ -60,7 +61,9 @@ async def get_user_by_email(session: AsyncSession, principal: Principal, email: 
 
 
 async def create_user(session: AsyncSession, principal: Principal, data: UserCreate) -> User:
-    return await directory.add_user(session, principal, data)
+    user = await directory.add_user(session, principal, data)
+    await outbox.record(session, principal, "user.created", presenter.user(user))
+    return user
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,7 @@ async def create_users(session: AsyncSession, principal: Principal, items: list[
             results.append(BulkResult(index=index, status=400, error="Validation error.", issues=issues))
             continue
         try:
-            user = await directory.add_user(session, principal, data)
+            user = await create_user(session, principal, data)
         except DealbenchError as exc:
             results.append(BulkResult(index=index, status=exc.status_code, error=exc.message))
             continue
@@ -112,4 +115,5 @@ async def remove_user(session: AsyncSession, principal: Principal, user_id: int)
     await repo.revoke_personal_tokens(user, now)
     await repo.leave_teams(user)
     await session.flush()
+    await outbox.record(session, principal, "user.deleted", presenter.user(user))
     return user

@@ -5,10 +5,15 @@ Every root field (a query or a mutation) and every relation field that loads dat
 :func:`public_field`. The scope is checked by Strawberry's permission extension before the resolver
 runs, and is written into the field's description, so the committed SDL lists it. The schema
 refuses to build when a root field declares neither (see :func:`undeclared_fields`).
+
+``args`` describes the field's arguments (by Python name) beside the field itself; the arguments
+every list or mutation shares are described where they are typed (``Limit``, ``Offset``,
+``PageNumber``) or by :data:`COMMON_ARGS`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
@@ -49,21 +54,54 @@ def _guard(scope: str) -> list[FieldExtension]:
     return [PermissionExtension([HasScope(scope)], use_directives=False)]
 
 
-def scoped_field(*, scope: str, description: str, **kwargs: Any) -> Any:
+#: Descriptions of the arguments many fields share, when the field does not describe them itself.
+COMMON_ARGS: dict[str, str] = {
+    "input": "The fields to set, validated by the same rules as the REST body.",
+}
+
+
+def _describe_args(made: Any, args: Mapping[str, str] | None) -> Any:
+    for argument in made.arguments:
+        text = (args or {}).get(argument.python_name) or COMMON_ARGS.get(argument.python_name)
+        if text and not argument.description:
+            argument.description = text
+    return made
+
+
+def _described(field: Any, args: Mapping[str, str] | None, kwargs: Mapping[str, Any]) -> Any:
+    """``field`` with its arguments described: at once when it was given its resolver, else as the
+    decorator that receives it."""
+    if kwargs.get("resolver") is not None:
+        return _describe_args(field, args)
+
+    def decorate(resolver: Any) -> Any:
+        return _describe_args(field(resolver), args)
+
+    return decorate
+
+
+def scoped_field(
+    *, scope: str, description: str, args: Mapping[str, str] | None = None, **kwargs: Any
+) -> Any:
     """A query or relation field that needs ``scope``."""
-    return strawberry.field(description=_describe(description, scope), extensions=_guard(scope), **kwargs)
+    field = strawberry.field(description=_describe(description, scope), extensions=_guard(scope), **kwargs)
+    return _described(field, args, kwargs)
 
 
-def scoped_mutation(*, scope: str, description: str, **kwargs: Any) -> Any:
+def scoped_mutation(
+    *, scope: str, description: str, args: Mapping[str, str] | None = None, **kwargs: Any
+) -> Any:
     """A mutation that needs ``scope``."""
-    return strawberry.mutation(description=_describe(description, scope), extensions=_guard(scope), **kwargs)
+    field = strawberry.mutation(description=_describe(description, scope), extensions=_guard(scope), **kwargs)
+    return _described(field, args, kwargs)
 
 
-def public_field(*, description: str, **kwargs: Any) -> Any:
+def public_field(*, description: str, args: Mapping[str, str] | None = None, **kwargs: Any) -> Any:
     """A field any caller may read, signed in or not (no tenant data)."""
-    return strawberry.field(
+    field = strawberry.field(
         description=f"{description.rstrip()} No scope needed.", extensions=[Public()], **kwargs
     )
+    return _described(field, args, kwargs)
 
 
 def declared_scope(f: StrawberryField) -> str | None:

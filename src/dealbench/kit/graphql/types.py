@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from datetime import datetime
 from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from pydantic import BaseModel, ValidationError
@@ -27,11 +28,18 @@ DATETIME = strawberry.scalar(
     parse_value=lambda v: datetime.fromisoformat(str(v).replace("Z", "+00:00")),
 )
 
+UUID = strawberry.scalar(
+    name="UUID",
+    description="A UUID in its canonical text form: 8c2ac1d2-7f7e-4c9b-9d0e-3b3f6c1f2a10.",
+    serialize=str,
+    parse_value=lambda v: uuid.UUID(str(v)),
+)
+
 
 @strawberry.type(description="A page of a list: `data` holds at most `limit` items; `total` counts them all.")
 class Page(Generic[T]):
-    data: list[T]
-    total: int
+    data: list[T] = strawberry.field(description="The items of this page, in the list's order.")
+    total: int = strawberry.field(description="How many items the whole list holds, over every page.")
 
 
 class WireRow:
@@ -57,20 +65,44 @@ def page(items: list[Any], total: int) -> Page[Any]:
     return Page(data=[WireRow(i) if isinstance(i, dict) else i for i in items], total=total)
 
 
-def paging(limit: int | None, offset: int | None) -> ListParams:
-    """``limit`` (1..1000, default 100) and ``offset`` (>= 0), with the REST dialect's Zod issues."""
+#: The paging arguments of every list field: ``limit`` with ``offset`` (Opine) or ``page`` (Optix;
+#: ``page_number`` in Python, beside the :func:`page` envelope).
+Limit = Annotated[
+    int | None,
+    strawberry.argument(description=f"At most this many items (1..{MAX_LIMIT}, default {DEFAULT_LIMIT})."),
+]
+Offset = Annotated[
+    int | None,
+    strawberry.argument(description="Skip this many items first (default 0). Not together with `page`."),
+]
+PageNumber = Annotated[
+    int | None,
+    strawberry.argument(
+        name="page",
+        description="The page to answer, counted from 1 in pages of `limit` items (default 1). "
+        "Not together with `offset`.",
+    ),
+]
+
+
+def _too_small(name: str, minimum: int) -> ValidationFailed:
+    return ValidationFailed.at(
+        [name],
+        f"Number must be greater than or equal to {minimum}",
+        code="too_small",
+        minimum=minimum,
+        type="number",
+        inclusive=True,
+        exact=False,
+    )
+
+
+def paging(limit: int | None, offset: int | None, page: int | None = None) -> ListParams:
+    """``limit`` (1..1000, default 100) with ``offset`` (>= 0) or ``page`` (>= 1, Optix's paging),
+    with the REST dialect's Zod issues; ``offset`` and ``page`` together are refused."""
     limit = DEFAULT_LIMIT if limit is None else limit
-    offset = 0 if offset is None else offset
     if limit < 1:
-        raise ValidationFailed.at(
-            ["limit"],
-            "Number must be greater than or equal to 1",
-            code="too_small",
-            minimum=1,
-            type="number",
-            inclusive=True,
-            exact=False,
-        )
+        raise _too_small("limit", 1)
     if limit > MAX_LIMIT:
         raise ValidationFailed.at(
             ["limit"],
@@ -81,16 +113,19 @@ def paging(limit: int | None, offset: int | None) -> ListParams:
             inclusive=True,
             exact=False,
         )
+    if page is not None:
+        if offset is not None:
+            raise ValidationFailed(
+                [{"code": "custom", "path": ["page"], "message": "Send `page` or `offset`, not both."}],
+                "Send `page` or `offset`, not both: `page` counts pages of `limit` items from 1, "
+                "`offset` counts items from 0.",
+            )
+        if page < 1:
+            raise _too_small("page", 1)
+        offset = (page - 1) * limit
+    offset = 0 if offset is None else offset
     if offset < 0:
-        raise ValidationFailed.at(
-            ["offset"],
-            "Number must be greater than or equal to 0",
-            code="too_small",
-            minimum=0,
-            type="number",
-            inclusive=True,
-            exact=False,
-        )
+        raise _too_small("offset", 0)
     return ListParams(limit=limit, offset=offset)
 
 
