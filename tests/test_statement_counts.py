@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from dealbench.models import Role
-from tests.cross_tenant import Ctx
+from dealbench.webhooks.delivery import Worker
+from tests.cross_tenant import Ctx, events
 from tests.factories import Factory, StatementCounter, unique
 from tests.test_auth_matrix import OPERATIONS
 
@@ -279,7 +280,40 @@ async def _teams(ctx: Ctx, n: int) -> None:
         await _team(ctx, n)
 
 
+async def _hooks(ctx: Ctx, n: int) -> int:
+    """``n`` webhooks; the last one with ``n`` deliveries."""
+    for _ in range(n):
+        hook_id = await events._webhook_id(ctx, ["deal.created"])
+    await _deals(ctx, n)
+    services = ctx.factory.services
+    await Worker(services.sessionmaker, services.settings, services.secret_key).dispatch()
+    return hook_id
+
+
+def _hook_route(suffix: str) -> Builder:
+    async def build(ctx: Ctx, n: int) -> str:
+        return f"/v1/webhooks/{await _hooks(ctx, n)}{suffix}"
+
+    return build
+
+
+async def _apps(ctx: Ctx, n: int) -> int:
+    for _ in range(n):
+        made = await events._app(installed=True)(ctx)
+    return int(made["path"]["id"])
+
+
+async def _app(ctx: Ctx, n: int) -> str:
+    return f"/v1/apps/{await _apps(ctx, n)}"
+
+
 BUILDERS: dict[str, Builder] = {
+    "/v1/apps": _list(_apps, "/v1/apps"),
+    "/v1/apps/{id}": _app,
+    "/v1/events": _list(_deals, "/v1/events"),
+    "/v1/webhooks": _list(_hooks, "/v1/webhooks"),
+    "/v1/webhooks/{id}": _hook_route(""),
+    "/v1/webhooks/{id}/deliveries": _hook_route("/deliveries"),
     "/v1/organization": _list(_users, "/v1/organization"),
     "/v1/organization/users": _list(_users, "/v1/organization/users"),
     "/v1/roles": _list(_users, "/v1/roles"),
