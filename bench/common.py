@@ -57,7 +57,7 @@ def scratch_pg_database(prefix: str = "bench") -> Iterator[str]:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def wait_http(url: str, timeout: float = 60.0) -> None:
+def wait_http(url: str, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -147,6 +147,8 @@ def start_uvicorn(app: str, *, workers: int = 2, env: dict[str, str] | None = No
         "--no-access-log",
         "--log-level",
         "warning",
+        "--timeout-worker-healthcheck",
+        "60",
     ]
     return start_process(args, {"PYTHONPATH": str(ROOT), **(env or {})}, port, "/healthz")
 

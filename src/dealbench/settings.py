@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     var_dir: Path = Path("./var")
     database_url: str = ""
     redis_url: str | None = None
+    #: Server processes sharing this deployment (``dealbench serve --workers`` sets it): without
+    #: Redis, the per-process principal cache is on only with one (see ``kit/versions.py``).
+    workers: int = Field(default=1, ge=1)
     #: Prefix of the rate-limit keys in Redis: deployments (or test runs) sharing one Redis keep apart.
     redis_key_prefix: str = "dealbench-rl"
     secret_key: str | None = None

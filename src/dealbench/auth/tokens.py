@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import Request, Security
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from dealbench.auth import repository
+from dealbench.auth.cache import Entry, PrincipalCache
 from dealbench.auth.principal import Principal
 from dealbench.kit import metrics
 from dealbench.kit.crypto import keyed_hash
@@ -32,7 +33,7 @@ from dealbench.kit.errors import Forbidden, RateLimited, Unauthorized
 from dealbench.kit.links import host_tenant_slug
 from dealbench.kit.session import DbSession
 from dealbench.kit.uow import transaction
-from dealbench.models import ApiToken
+from dealbench.models import ApiToken, Organization, User
 
 log = logging.getLogger("dealbench.auth")
 
@@ -108,10 +109,7 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
         raise Unauthorized(_MISSING.get(dialect_for(request.url.path), _MISSING["opine"]))
     services = request.app.state.services
     digest = keyed_hash(services.secret_key, plaintext)
-    row = await repository.find_token(session, digest)
-    if row is None:
-        raise Unauthorized("The provided API token is invalid.")
-    token, org, user = row
+    token, org, user = await _lookup(request, session, services, digest)
     now = utcnow()
     if token.revoked_at is not None:
         raise Unauthorized("The provided API token has been revoked.")
@@ -151,6 +149,40 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
         set_committed_value(token, "last_used_at", now)  # written above; not this session's change
     state.principal = principal
     return principal
+
+
+_READS = frozenset({"GET", "HEAD"})
+
+
+async def _lookup(
+    request: Request, session: AsyncSession, services: Any, digest: str
+) -> tuple[ApiToken, Organization, User | None]:
+    """The token, its organization and its user: from this process's cache on a read when the
+    deployment's auth version has not moved since they were read (see :mod:`dealbench.auth.cache`),
+    else from the database."""
+    versions = services.auth_versions
+    cache: PrincipalCache | None = services.extras.get("principal_cache")
+    if cache is None:
+        cache = services.extras["principal_cache"] = PrincipalCache()
+    version = None
+    if versions.enabled and request.method in _READS:
+        version = await versions.current()  # before the lookup: a change after it moves it
+        if version is None:
+            cache.clear()  # a version that cannot be read cannot vouch for any entry
+        else:
+            entry = cache.get(digest, version)
+            if entry is not None:
+                return entry.token, entry.organization, entry.user
+    row = await repository.find_token(session, digest)
+    if row is None:
+        raise Unauthorized("The provided API token is invalid.")
+    if version is not None:
+        # Detached at once: nothing this request's session does (a rollback) can expire them.
+        for obj in row:
+            if obj is not None:
+                session.expunge(obj)
+        cache.put(digest, Entry(row[0], row[1], row[2], version))
+    return row
 
 
 def rate_budget(token: ApiToken) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import dealbench.auth.cache  # noqa: F401 (raises the auth version after a command changes a token, user or organization)
 from dealbench.cli.imports import import_app
 from dealbench.cli.worker import worker
 from dealbench.kit.clientinfo import TrustedProxies
@@ -92,6 +94,8 @@ def serve(
     """Bring the schema up to date and serve the API."""
     import uvicorn
 
+    os.environ["DEALBENCH_WORKERS"] = str(workers)  # the workers' settings say how many they are
+    get_settings.cache_clear()
     settings = get_settings()
     try:
         TrustedProxies.parse(settings.trusted_proxies)
@@ -142,6 +146,9 @@ def serve(
         forwarded_allow_ips="",
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         http="httptools",
+        # A worker busy importing and starting on a loaded machine is not dead: Uvicorn's default
+        # of 5 s to answer the supervisor's first ping restarted workers in a loop.
+        timeout_worker_healthcheck=60,
     )
 
 

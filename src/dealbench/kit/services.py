@@ -11,7 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from dealbench.kit.db import create_engine, make_sessionmaker
 from dealbench.kit.ratelimit import RateLimiter
 from dealbench.kit.scratch import ScratchSpace
+from dealbench.kit.versions import VersionCounter
 from dealbench.settings import Settings
+
+#: The key of a session's ``info`` holding the deployment's auth :class:`VersionCounter`.
+AUTH_VERSIONS = "auth_versions"
 
 
 @dataclass
@@ -23,16 +27,22 @@ class Services:
     secret_key: str
     #: This process's temporary files (spooled uploads and imports), under ``var_dir/tmp``.
     scratch: ScratchSpace
+    #: The version of what authenticates a request (tokens, users, organizations): raised after
+    #: every commit that changed one, compared by the per-process principal cache.
+    auth_versions: VersionCounter
     #: Optional per-domain resources (storage, mailer ...), added by the domains that need them.
     extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
         engine = create_engine(settings.effective_database_url)
+        auth_versions = VersionCounter.for_deployment(settings, "auth")
         return cls(
             settings=settings,
             engine=engine,
-            sessionmaker=make_sessionmaker(engine, info={"record_events": settings.record_events}),
+            sessionmaker=make_sessionmaker(
+                engine, info={"record_events": settings.record_events, AUTH_VERSIONS: auth_versions}
+            ),
             rate_limiter=RateLimiter(
                 settings.redis_url,
                 failure_mode=settings.rate_limit_failure,
@@ -40,10 +50,12 @@ class Services:
             ),
             secret_key=settings.resolved_secret_key(),
             scratch=ScratchSpace(settings.var_dir / "tmp"),
+            auth_versions=auth_versions,
         )
 
     async def close(self) -> None:
         await self.engine.dispose()
+        await self.auth_versions.close()
         storage = self.extras.get("storage")
         if storage is not None:
             await storage.close()
