@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import re
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -187,10 +188,15 @@ def _part(value: Any) -> Any:
 
 def _httpx_kwargs(case: Any, token: str) -> dict[str, Any]:
     kwargs = case.as_transport_kwargs(base_url="http://testserver", headers={"X-API-Key": token})
+    headers = dict(kwargs.get("headers") or {})
+    for name in [h for h in headers if h.lower() == "idempotency-key"]:
+        # A generated key repeats between operations; a key names one request (a different request
+        # under a used key is the documented 422), so each case gets a key of its own.
+        headers[name] = uuid.uuid4().hex
     out: dict[str, Any] = {
         "method": kwargs["method"],
         "url": kwargs["url"],
-        "headers": kwargs.get("headers"),
+        "headers": headers,
         "params": kwargs.get("params"),
     }
     if "json" in kwargs:
