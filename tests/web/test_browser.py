@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,27 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.graphql.test_browser import ARGS, CHROMIUM, UNDER_CI, _free_port
+from tests.browser import ARGS, CHROMIUM, cli, needs_chromium, serving
 
-# Skipped on a developer's machine without Chromium; under CI a missing Chromium is a failure.
-pytestmark = pytest.mark.skipif(
-    not UNDER_CI and not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"
-)
+pytestmark = needs_chromium
 ADMIN_PASSWORD = "admin password 1"
 VIEWER_PASSWORD = "viewer password 1"
-
-
-def _cli(env: dict[str, str], *args: str, stdin: str = "") -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "dealbench", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +35,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     }
     env.pop("DEALBENCH_TEST_DATABASE_URL", None)
     created = json.loads(
-        _cli(
+        cli(
             env,
             "bootstrap",
             "--org",
@@ -66,25 +47,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             "--json",
         )
     )
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dealbench", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, "the server exited"
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+    with serving(env, timeout=120) as base:
         org_token = created["token"]
         viewer = httpx.post(
             f"{base}/v1/users",
@@ -98,14 +61,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             headers={"X-API-Key": org_token},
         )
         assert template.status_code == 201, template.text
-        _cli(env, "users", "set-password", "--org", "web", "vic@example.com", stdin=VIEWER_PASSWORD + "\n")
+        cli(env, "users", "set-password", "--org", "web", "vic@example.com", stdin=VIEWER_PASSWORD + "\n")
         yield {"base": base, "token": org_token}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 async def _sign_in(page: Any, base: str, email: str, password: str) -> None:
