@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -46,6 +48,26 @@ def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def bootstrapped(
+    tmp: Path, *, secret_key: str, slug: str, admin_email: str, env: dict[str, str] | None = None
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """The environment of a Dealbench on its own SQLite database in ``tmp`` (no Redis), with the
+    organization 'Browser' bootstrapped in it; answers the environment and the bootstrap's JSON."""
+    full = {
+        **os.environ,
+        "DEALBENCH_DATABASE_URL": f"sqlite:///{tmp}/db.sqlite",
+        "DEALBENCH_VAR_DIR": str(tmp),
+        "DEALBENCH_SECRET_KEY": secret_key,
+        "DEALBENCH_REDIS_URL": "",
+        **(env or {}),
+    }
+    full.pop("DEALBENCH_TEST_DATABASE_URL", None)
+    created = json.loads(
+        cli(full, "bootstrap", "--org", "Browser", "--slug", slug, "--admin-email", admin_email, "--json")
+    )
+    return full, created
 
 
 @contextmanager

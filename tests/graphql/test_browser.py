@@ -7,15 +7,13 @@ types, and that no request leaves 127.0.0.1.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, cli, needs_chromium, serving
+from tests.browser import ARGS, CHROMIUM, bootstrapped, cli, needs_chromium, serving
 
 pytestmark = needs_chromium
 
@@ -23,27 +21,11 @@ pytestmark = needs_chromium
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (scripts/services does)"
-    tmp = tmp_path_factory.mktemp("browser")
-    env = {
-        **os.environ,
-        "DEALBENCH_DATABASE_URL": f"sqlite:///{tmp}/db.sqlite",
-        "DEALBENCH_VAR_DIR": str(tmp),
-        "DEALBENCH_SECRET_KEY": "browser-test",
-        "DEALBENCH_REDIS_URL": "",
-    }
-    env.pop("DEALBENCH_TEST_DATABASE_URL", None)
-    created = json.loads(
-        cli(
-            env,
-            "bootstrap",
-            "--org",
-            "Browser",
-            "--slug",
-            "browser",
-            "--admin-email",
-            "pat@example.com",
-            "--json",
-        )
+    env, created = bootstrapped(
+        tmp_path_factory.mktemp("browser"),
+        secret_key="browser-test",
+        slug="browser",
+        admin_email="pat@example.com",
     )
     token = cli(
         env,

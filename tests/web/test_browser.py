@@ -5,8 +5,6 @@ or style the Content-Security-Policy refused would)."""
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, cli, needs_chromium, serving
+from tests.browser import ARGS, CHROMIUM, bootstrapped, cli, needs_chromium, serving
 
 pytestmark = needs_chromium
 ADMIN_PASSWORD = "admin password 1"
@@ -24,28 +22,12 @@ VIEWER_PASSWORD = "viewer password 1"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (scripts/services does)"
-    tmp = tmp_path_factory.mktemp("web-browser")
-    env = {
-        **os.environ,
-        "DEALBENCH_DATABASE_URL": f"sqlite:///{tmp}/db.sqlite",
-        "DEALBENCH_VAR_DIR": str(tmp),
-        "DEALBENCH_SECRET_KEY": "web-browser-test",
-        "DEALBENCH_REDIS_URL": "",
-        "DEALBENCH_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
-    env.pop("DEALBENCH_TEST_DATABASE_URL", None)
-    created = json.loads(
-        cli(
-            env,
-            "bootstrap",
-            "--org",
-            "Browser",
-            "--slug",
-            "web",
-            "--admin-email",
-            "ada@example.com",
-            "--json",
-        )
+    env, created = bootstrapped(
+        tmp_path_factory.mktemp("web-browser"),
+        secret_key="web-browser-test",
+        slug="web",
+        admin_email="ada@example.com",
+        env={"DEALBENCH_ADMIN_PASSWORD": ADMIN_PASSWORD},
     )
     with serving(env, timeout=120) as base:
         org_token = created["token"]
