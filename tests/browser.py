@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import _free_port
+from tests.conftest import _free_port, stop_process
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -94,8 +94,4 @@ def serving(env: dict[str, str], *, timeout: float) -> Iterator[str]:
             time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)

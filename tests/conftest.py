@@ -135,6 +135,15 @@ def is_postgres(database_url: str) -> bool:
     return database_url.startswith("postgres")
 
 
+def stop_process(proc: subprocess.Popen[Any]) -> None:
+    """Terminate a server started by a test; kill it if it has not exited within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -165,11 +174,7 @@ def s3_endpoint() -> Iterator[str]:
                 time.sleep(0.2)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 def make_s3_storage_settings(endpoint: str) -> dict[str, Any]:
