@@ -14,7 +14,7 @@ Every metric is defined here, once, so the whole list reads in one place:
   CSV imports that completed or failed, and their rows imported or rejected.
 - ``dealbench_server_processes``: server processes serving the API (one per worker).
 - ``dealbench_webhook_deliveries_total{outcome}``: webhook deliveries (``delivered``, ``failed``).
-  Defined for the delivery worker: it calls :func:`webhook_delivered` / :func:`webhook_failed`
+  The delivery worker calls :func:`webhook_delivered` / :func:`webhook_failed`
   once per attempt.
 
 With several server processes (``dealbench serve --workers N``) the values live in per-process

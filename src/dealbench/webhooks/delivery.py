@@ -37,6 +37,7 @@ from dealbench.kit import outbound
 from dealbench.kit.crypto import unseal
 from dealbench.kit.db import utcnow
 from dealbench.kit.mail import MailError, build_message, send_mail
+from dealbench.kit.metrics import webhook_delivered, webhook_failed
 from dealbench.kit.presenter import iso
 from dealbench.kit.uow import transaction
 from dealbench.models import App, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -272,6 +273,7 @@ class Worker:
                     ),
                 )
                 delivery.attempts += 1
+                (webhook_delivered if answer.ok else webhook_failed)()
                 if answer.ok:
                     delivery.status, delivery.next_attempt_at = "succeeded", None
                     delivery.payload_sealed = None  # an app's token is kept only until delivered
