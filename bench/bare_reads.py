@@ -115,12 +115,7 @@ async def lifespan(_app: Starlette) -> AsyncIterator[None]:
     global pool
 
     async def init(conn: asyncpg.Connection) -> None:
-        await conn.set_type_codec(
-            "jsonb", encoder=orjson.dumps, decoder=orjson.loads, schema="pg_catalog", format="text"
-        )
-        await conn.set_type_codec(
-            "json", encoder=orjson.dumps, decoder=orjson.loads, schema="pg_catalog", format="text"
-        )
+        await bare_sales.json_codecs(conn, ("jsonb", "json"))
 
     pool = await asyncpg.create_pool(DSN, min_size=2, max_size=10, init=init)
     bare_sales.pool = bare_users.pool = pool

@@ -127,16 +127,18 @@ def iso(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
+async def json_codecs(conn: asyncpg.Connection, kinds: tuple[str, ...] = ("jsonb",)) -> None:
+    """Decode and encode `kinds` (PostgreSQL JSON types) with orjson on `conn`."""
+    for kind in kinds:
+        await conn.set_type_codec(
+            kind, encoder=orjson.dumps, decoder=orjson.loads, schema="pg_catalog", format="text"
+        )
+
+
 @asynccontextmanager
 async def lifespan(_app: Starlette) -> AsyncIterator[None]:
     global pool
-
-    async def init(conn: asyncpg.Connection) -> None:
-        await conn.set_type_codec(
-            "jsonb", encoder=orjson.dumps, decoder=orjson.loads, schema="pg_catalog", format="text"
-        )
-
-    pool = await asyncpg.create_pool(DSN, min_size=2, max_size=10, init=init)
+    pool = await asyncpg.create_pool(DSN, min_size=2, max_size=10, init=json_codecs)
     yield
     await pool.close()
 

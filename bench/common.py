@@ -7,6 +7,7 @@ Benchmarks compare Dealbench with a reference measured in the same run (a bare S
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -21,7 +22,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -55,6 +58,156 @@ def scratch_pg_database(prefix: str = "bench") -> Iterator[str]:
         yield f"{server}/{name}"
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def bootstrap(
+    env: dict[str, str], *, admin_email: str = "admin@bench.example", cwd: Path | None = None
+) -> str:
+    """`dealbench bootstrap` an organization 'Bench' (slug 'bench') with `env` over the
+    environment; answer its '*' token."""
+    out = subprocess.run(
+        [
+            str(BIN / "dealbench"),
+            "bootstrap",
+            "--org",
+            "Bench",
+            "--slug",
+            "bench",
+            "--admin-email",
+            admin_email,
+            "--json",
+        ],
+        env={**os.environ, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return str(json.loads(out)["token"])
+
+
+def bootstrap_database(database_url: str) -> str:
+    """Bootstrap the organization 'bench' in `database_url`; answer its '*' token."""
+    return bootstrap({"DEALBENCH_DATABASE_URL": database_url, "DEALBENCH_SECRET_KEY": "bench-secret"})
+
+
+# Filling a bootstrapped organization in bulk (asyncpg connections; COPY where it pays).
+
+
+async def add_users(conn: Any, org: int, count: int) -> None:
+    await conn.executemany(
+        "INSERT INTO users (organization_id, email, first_name, last_name, role, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, 'MEMBER', now(), now())",
+        [(org, f"user{i:03d}@bench.example", f"First{i}", f"Last{i}") for i in range(count)],
+    )
+
+
+async def copy_deals(conn: Any, org: int, user: int, count: int, now: datetime) -> list[int]:
+    """`count` deals in the POC stage; answers their ids in order."""
+    await conn.copy_records_to_table(
+        "deals",
+        columns=[
+            "uuid",
+            "organization_id",
+            "created_at",
+            "updated_at",
+            "created_by_user_id",
+            "vendor_entity_id",
+            "name",
+            "stage",
+            "amount",
+            "probability",
+            "deleted",
+            "closed",
+            "won",
+        ],
+        records=[
+            (
+                uuid.uuid4(),
+                org,
+                now,
+                now,
+                user,
+                f"006BENCH{i:06d}",
+                f"Deal {i}",
+                "POC",
+                1000 + i,
+                40.0,
+                False,
+                False,
+                False,
+            )
+            for i in range(count)
+        ],
+    )
+    rows = await conn.fetch("SELECT id FROM deals WHERE organization_id = $1 ORDER BY id", org)
+    return [r["id"] for r in rows]
+
+
+async def copy_tickets(
+    conn: Any, org: int, user: int, count: int, now: datetime, description: str
+) -> list[int]:
+    """`count` open tickets described as f"Ticket {i}: {description}"; answers their ids in order."""
+    await conn.copy_records_to_table(
+        "tickets",
+        columns=[
+            "organization_id",
+            "created_at",
+            "updated_at",
+            "created_by_user_id",
+            "title",
+            "type",
+            "state",
+            "description",
+        ],
+        records=[
+            (
+                org,
+                now,
+                now,
+                user,
+                f"Request {i}",
+                "BUG" if i % 2 else "FEATURE",
+                "OPEN",
+                f"Ticket {i}: {description}",
+            )
+            for i in range(count)
+        ],
+    )
+    rows = await conn.fetch("SELECT id FROM tickets WHERE organization_id = $1 ORDER BY id", org)
+    return [r["id"] for r in rows]
+
+
+async def link_tickets(
+    conn: Any, ticket_ids: list[int], deal_ids: list[int], links: int, stride: int, now: datetime
+) -> None:
+    """Each ticket linked to `links` deals spread by `stride`; the first link shared with the buyer."""
+    priorities = ["BLOCKER", "IMPORTANT", "NICE_TO_HAVE"]
+    await conn.copy_records_to_table(
+        "ticket_deals",
+        columns=["ticket_id", "deal_id", "priority", "shared_with_buyer", "created_at"],
+        records=[
+            (tid, deal_ids[(n * 7 + k * stride) % len(deal_ids)], priorities[k], k == 0, now)
+            for n, tid in enumerate(ticket_ids)
+            for k in range(links)
+        ],
+    )
+
+
+async def label_tickets(conn: Any, org: int, ticket_ids: list[int], per_ticket: int, now: datetime) -> None:
+    """Five labels; each ticket gets `per_ticket` of them in turn."""
+    await conn.executemany(
+        "INSERT INTO labels (organization_id, name, created_at) VALUES ($1, $2, $3)",
+        [(org, f"label-{i}", now) for i in range(5)],
+    )
+    label_ids = [r["id"] for r in await conn.fetch("SELECT id FROM labels WHERE organization_id = $1", org)]
+    await conn.copy_records_to_table(
+        "ticket_labels",
+        columns=["ticket_id", "label_id"],
+        records=[
+            (tid, label_ids[(n + k) % 5]) for n, tid in enumerate(ticket_ids) for k in range(per_ticket)
+        ],
+    )
 
 
 def wait_http(url: str, timeout: float = 120.0) -> None:

@@ -32,7 +32,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, PeakRss, scratch_pg_database, start_dealbench, start_uvicorn
+from bench.common import PeakRss, bootstrap, scratch_pg_database, start_dealbench, start_uvicorn
 
 
 async def raw_app(scope: dict, receive: object, send: object) -> None:  # type: ignore[type-arg]
@@ -61,27 +61,6 @@ async def raw_app(scope: dict, receive: object, send: object) -> None:  # type: 
         }
     )  # type: ignore[operator]
     await send({"type": "http.response.body", "body": out})  # type: ignore[operator]
-
-
-def bootstrap(env: dict[str, str]) -> str:
-    out = subprocess.run(
-        [
-            str(BIN / "dealbench"),
-            "bootstrap",
-            "--org",
-            "Bench",
-            "--slug",
-            "bench",
-            "--admin-email",
-            "b@bench.test",
-            "--json",
-        ],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return str(json.loads(out)["token"])
 
 
 def write_random(path: Path, mb: int) -> str:
@@ -174,7 +153,7 @@ def main() -> None:
                 "DEALBENCH_STORAGE_URL": f"file://{work / 'files'}",
                 "DEALBENCH_RATE_LIMIT_PER_MINUTE": "1000000000",
             }
-            token = bootstrap(env)
+            token = bootstrap(env, admin_email="b@bench.test")
             server = start_dealbench(db, workers=args.workers, env=env, var_dir=str(work / "var"))
             try:
                 h = {"X-API-Key": token}

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
 
 from bench.common import (
-    BIN,
     REDIS_URL,
     WrkResult,
+    add_users,
+    bootstrap_database,
     ratio_line,
     run_wrk,
     scratch_pg_database,
@@ -29,44 +29,19 @@ PATH = "/v1/organization/users?limit=100"
 
 def seed(database_url: str) -> str:
     """Bootstrap an organization with 100 users; return its '*' token."""
-    import json
-    import os
+    token = bootstrap_database(database_url)
 
-    env = {**os.environ, "DEALBENCH_DATABASE_URL": database_url, "DEALBENCH_SECRET_KEY": "bench-secret"}
-    out = subprocess.run(
-        [
-            str(BIN / "dealbench"),
-            "bootstrap",
-            "--org",
-            "Bench",
-            "--slug",
-            "bench",
-            "--admin-email",
-            "admin@bench.example",
-            "--json",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    token: str = json.loads(out)["token"]
-
-    async def add_users() -> None:
+    async def fill() -> None:
         import asyncpg
 
         conn = await asyncpg.connect(database_url)
         try:
             org = await conn.fetchval("SELECT id FROM organizations WHERE slug = 'bench'")
-            await conn.executemany(
-                "INSERT INTO users (organization_id, email, first_name, last_name, role, created_at, updated_at) "
-                "VALUES ($1, $2, $3, $4, 'MEMBER', now(), now())",
-                [(org, f"user{i:03d}@bench.example", f"First{i}", f"Last{i}") for i in range(99)],
-            )
+            await add_users(conn, org, 99)
         finally:
             await conn.close()
 
-    asyncio.run(add_users())
+    asyncio.run(fill())
     return token
 
 

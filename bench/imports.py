@@ -13,11 +13,9 @@ next step changes) and, in the same run, times ``\\copy`` of the same rows into 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,7 +26,10 @@ from pathlib import Path
 
 import httpx
 
-BIN = Path(sys.executable).parent / "dealbench"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import BIN, bootstrap, free_port
+
 STAGES = ["Qualify", "Develop", "Proposal", "Negotiate", "Closed Won", "Closed Lost"]
 HEADER = (
     "Opportunity ID,Opportunity Name,Amount,Close Date,Stage,Opportunity Owner Email,"
@@ -50,12 +51,6 @@ def generate(path: Path, rows: int, version: int) -> None:
             )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -75,26 +70,9 @@ class Server:
         }
         self.workdir = workdir
         self.port = free_port()
-        boot = subprocess.run(
-            [
-                str(BIN),
-                "bootstrap",
-                "--org",
-                "Bench",
-                "--slug",
-                "bench",
-                "--admin-email",
-                "a@bench.example",
-                "--json",
-            ],
-            env=self.env,
-            cwd=workdir,
-            capture_output=True,
-            check=True,
-        )
-        self.token = json.loads(boot.stdout)["token"]
+        self.token = bootstrap(self.env, admin_email="a@bench.example", cwd=workdir)
         self.proc = subprocess.Popen(
-            [str(BIN), "serve", "--port", str(self.port)],
+            [str(BIN / "dealbench"), "serve", "--port", str(self.port)],
             env=self.env,
             cwd=workdir,
             stdout=subprocess.DEVNULL,

@@ -19,7 +19,6 @@ import asyncio
 import json
 import os
 import platform
-import subprocess
 import urllib.error
 import urllib.request
 import uuid
@@ -28,10 +27,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.common import (
-    BIN,
     REDIS_URL,
     Server,
     WrkResult,
+    add_users,
+    bootstrap_database,
+    copy_deals,
+    copy_tickets,
+    label_tickets,
+    link_tickets,
     run_wrk,
     scratch_pg_database,
     start_dealbench,
@@ -54,25 +58,7 @@ class Workload:
 
 def seed(database_url: str) -> str:
     """Bootstrap an organization and fill it (asyncpg COPY); answer its '*' token."""
-    env = {**os.environ, "DEALBENCH_DATABASE_URL": database_url, "DEALBENCH_SECRET_KEY": "bench-secret"}
-    out = subprocess.run(
-        [
-            str(BIN / "dealbench"),
-            "bootstrap",
-            "--org",
-            "Bench",
-            "--slug",
-            "bench",
-            "--admin-email",
-            "admin@bench.example",
-            "--json",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    token: str = json.loads(out)["token"]
+    token = bootstrap_database(database_url)
     asyncio.run(_fill(database_url))
     return token
 
@@ -85,104 +71,11 @@ async def _fill(database_url: str) -> None:
     try:
         org = await conn.fetchval("SELECT id FROM organizations WHERE slug = 'bench'")
         admin = await conn.fetchval("SELECT id FROM users WHERE organization_id = $1", org)
-        await conn.executemany(
-            "INSERT INTO users (organization_id, email, first_name, last_name, role, created_at, updated_at) "
-            "VALUES ($1, $2, $3, $4, 'MEMBER', now(), now())",
-            [(org, f"user{i:03d}@bench.example", f"First{i}", f"Last{i}") for i in range(N_USERS - 1)],
-        )
-        deal_columns = ["uuid", "organization_id", "created_at", "updated_at", "created_by_user_id"]
-        deal_columns += [
-            "vendor_entity_id",
-            "name",
-            "stage",
-            "amount",
-            "probability",
-            "deleted",
-            "closed",
-            "won",
-        ]
-        await conn.copy_records_to_table(
-            "deals",
-            columns=deal_columns,
-            records=[
-                (
-                    uuid.uuid4(),
-                    org,
-                    now,
-                    now,
-                    admin,
-                    f"006BENCH{i:06d}",
-                    f"Deal {i}",
-                    "POC",
-                    1000 + i,
-                    40.0,
-                    False,
-                    False,
-                    False,
-                )
-                for i in range(N_DEALS)
-            ],
-        )
-        deal_ids = [
-            r["id"]
-            for r in await conn.fetch("SELECT id FROM deals WHERE organization_id = $1 ORDER BY id", org)
-        ]
-        await conn.copy_records_to_table(
-            "tickets",
-            columns=[
-                "organization_id",
-                "created_at",
-                "updated_at",
-                "created_by_user_id",
-                "title",
-                "type",
-                "state",
-                "description",
-            ],
-            records=[
-                (
-                    org,
-                    now,
-                    now,
-                    admin,
-                    f"Request {i}",
-                    "BUG" if i % 2 else "FEATURE",
-                    "OPEN",
-                    f"Ticket {i}: **details**.",
-                )
-                for i in range(N_TICKETS)
-            ],
-        )
-        ticket_ids = [
-            r["id"]
-            for r in await conn.fetch("SELECT id FROM tickets WHERE organization_id = $1 ORDER BY id", org)
-        ]
-        priorities = ["BLOCKER", "IMPORTANT", "NICE_TO_HAVE"]
-        await conn.copy_records_to_table(
-            "ticket_deals",
-            columns=["ticket_id", "deal_id", "priority", "shared_with_buyer", "created_at"],
-            records=[
-                (tid, deal_ids[(n * 7 + k * 101) % N_DEALS], priorities[k], k == 0, now)
-                for n, tid in enumerate(ticket_ids)
-                for k in range(LINKS_PER_TICKET)
-            ],
-        )
-        await conn.executemany(
-            "INSERT INTO labels (organization_id, name, created_at) VALUES ($1, $2, $3)",
-            [(org, f"label-{i}", now) for i in range(5)],
-        )
-        label_ids = [
-            r["id"] for r in await conn.fetch("SELECT id FROM labels WHERE organization_id = $1", org)
-        ]
-        await conn.copy_records_to_table(
-            "ticket_labels",
-            columns=["ticket_id", "label_id"],
-            records=[
-                (tid, label_ids[(n + k) % 5])
-                for n, tid in enumerate(ticket_ids)
-                for k in range(LABELS_PER_TICKET)
-            ],
-        )
+        await add_users(conn, org, N_USERS - 1)
+        deal_ids = await copy_deals(conn, org, admin, N_DEALS, now)
+        ticket_ids = await copy_tickets(conn, org, admin, N_TICKETS, now, "**details**.")
+        await link_tickets(conn, ticket_ids, deal_ids, LINKS_PER_TICKET, 101, now)
+        await label_tickets(conn, org, ticket_ids, LABELS_PER_TICKET, now)
         await conn.execute("ANALYZE")
     finally:
         await conn.close()

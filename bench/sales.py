@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import subprocess
 
 from bench.common import (
-    BIN,
     WrkResult,
+    bootstrap_database,
+    copy_deals,
+    copy_tickets,
+    label_tickets,
+    link_tickets,
     ratio_line,
     run_wrk,
     scratch_pg_database,
@@ -29,23 +30,13 @@ TICKETS = "/v1/tickets?limit=100"
 DEALS = "/v1/deals?limit=100"
 N_TICKETS = 10_000
 N_DEALS = 1_000
-ADMIN_ARGS = ["--admin-email", "admin@bench.example", "--json"]
 
 
 def seed(database_url: str) -> str:
     """Bootstrap an organization; add 1,000 deals and 10,000 tickets linked to 3 deals each."""
-    env = {**os.environ, "DEALBENCH_DATABASE_URL": database_url, "DEALBENCH_SECRET_KEY": "bench-secret"}
-    out = subprocess.run(
-        [str(BIN / "dealbench"), "bootstrap", "--org", "Bench", "--slug", "bench", *ADMIN_ARGS],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    token: str = json.loads(out)["token"]
+    token = bootstrap_database(database_url)
 
     async def fill() -> None:
-        import uuid
         from datetime import UTC, datetime
 
         import asyncpg
@@ -55,100 +46,10 @@ def seed(database_url: str) -> str:
         try:
             org = await conn.fetchval("SELECT id FROM organizations WHERE slug = 'bench'")
             user = await conn.fetchval("SELECT id FROM users WHERE organization_id = $1", org)
-            await conn.copy_records_to_table(
-                "deals",
-                columns=[
-                    "uuid",
-                    "organization_id",
-                    "created_at",
-                    "updated_at",
-                    "created_by_user_id",
-                    "vendor_entity_id",
-                    "name",
-                    "stage",
-                    "amount",
-                    "probability",
-                    "deleted",
-                    "closed",
-                    "won",
-                ],
-                records=[
-                    (
-                        uuid.uuid4(),
-                        org,
-                        now,
-                        now,
-                        user,
-                        f"006BENCH{i:06d}",
-                        f"Deal {i}",
-                        "POC",
-                        1000 + i,
-                        40.0,
-                        False,
-                        False,
-                        False,
-                    )
-                    for i in range(N_DEALS)
-                ],
-            )
-            deal_ids = [
-                r["id"]
-                for r in await conn.fetch("SELECT id FROM deals WHERE organization_id = $1 ORDER BY id", org)
-            ]
-            await conn.copy_records_to_table(
-                "tickets",
-                columns=[
-                    "organization_id",
-                    "created_at",
-                    "updated_at",
-                    "created_by_user_id",
-                    "title",
-                    "type",
-                    "state",
-                    "description",
-                ],
-                records=[
-                    (
-                        org,
-                        now,
-                        now,
-                        user,
-                        f"Request {i}",
-                        "BUG" if i % 2 else "FEATURE",
-                        "OPEN",
-                        f"Ticket {i}: **details** of the request.",
-                    )
-                    for i in range(N_TICKETS)
-                ],
-            )
-            ticket_ids = [
-                r["id"]
-                for r in await conn.fetch(
-                    "SELECT id FROM tickets WHERE organization_id = $1 ORDER BY id", org
-                )
-            ]
-            priorities = ["BLOCKER", "IMPORTANT", "NICE_TO_HAVE"]
-            await conn.copy_records_to_table(
-                "ticket_deals",
-                columns=["ticket_id", "deal_id", "priority", "shared_with_buyer", "created_at"],
-                records=[
-                    (tid, deal_ids[(n * 7 + k * 311) % N_DEALS], priorities[k], k == 0, now)
-                    for n, tid in enumerate(ticket_ids)
-                    for k in range(3)
-                ],
-            )
-            await conn.executemany(
-                "INSERT INTO labels (organization_id, name, created_at) VALUES ($1, $2, $3)",
-                [(org, f"label-{i}", now) for i in range(5)],
-            )
-            label_ids = [
-                r["id"] for r in await conn.fetch("SELECT id FROM labels WHERE organization_id = $1", org)
-            ]
-            await conn.copy_records_to_table(
-                "ticket_labels",
-                columns=["ticket_id", "label_id"],
-                records=[(tid, label_ids[n % 5]) for n, tid in enumerate(ticket_ids)],
-            )
+            deal_ids = await copy_deals(conn, org, user, N_DEALS, now)
+            ticket_ids = await copy_tickets(conn, org, user, N_TICKETS, now, "**details** of the request.")
+            await link_tickets(conn, ticket_ids, deal_ids, 3, 311, now)
+            await label_tickets(conn, org, ticket_ids, 1, now)
             await conn.execute("ANALYZE")
         finally:
             await conn.close()

@@ -14,6 +14,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,11 +86,25 @@ def settings(database_url: str, var_dir: Path) -> Settings:
     )
 
 
-@pytest.fixture(scope="session")
-async def services(settings: Settings) -> AsyncIterator[Services]:
+@asynccontextmanager
+async def built_services(settings: Settings) -> AsyncIterator[Services]:
+    """The services of ``settings`` (engine, storage, ...), closed afterwards."""
     svc = Services.build(settings)
     yield svc
     await svc.close()
+
+
+@asynccontextmanager
+async def asgi_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client calling ``app`` in-process, at http://testserver."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    async with built_services(settings) as svc:
+        yield svc
 
 
 @pytest.fixture(scope="session")
@@ -99,8 +114,7 @@ def app(settings: Settings, services: Services) -> FastAPI:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with asgi_client(app) as c:
         yield c
 
 
@@ -119,6 +133,15 @@ def count_statements(services: Services) -> Iterator[StatementCounter]:
 @pytest.fixture
 def is_postgres(database_url: str) -> bool:
     return database_url.startswith("postgres")
+
+
+def stop_process(proc: subprocess.Popen[Any]) -> None:
+    """Terminate a server started by a test; kill it if it has not exited within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def _free_port() -> int:
@@ -151,11 +174,7 @@ def s3_endpoint() -> Iterator[str]:
                 time.sleep(0.2)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 def make_s3_storage_settings(endpoint: str) -> dict[str, Any]:

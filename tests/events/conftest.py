@@ -13,6 +13,7 @@ from dealbench.app import create_app
 from dealbench.kit.services import Services
 from dealbench.settings import Settings
 from dealbench.webhooks.delivery import Worker
+from tests.conftest import asgi_client, built_services
 
 
 @pytest.fixture(scope="session")
@@ -24,9 +25,8 @@ def hook_settings(settings: Settings) -> Settings:
 
 @pytest.fixture(scope="session")
 async def hook_services(hook_settings: Settings) -> AsyncIterator[Services]:
-    svc = Services.build(hook_settings)
-    yield svc
-    await svc.close()
+    async with built_services(hook_settings) as svc:
+        yield svc
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +36,7 @@ def hook_app(hook_settings: Settings, hook_services: Services) -> FastAPI:
 
 @pytest.fixture
 async def hook_client(hook_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=hook_app), base_url="http://testserver"
-    ) as c:
+    async with asgi_client(hook_app) as c:
         yield c
 
 

@@ -7,78 +7,27 @@ types, and that no request leaves 127.0.0.1.
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser import ARGS, CHROMIUM, bootstrapped, cli, needs_chromium, serving
 
-# Skipped on a developer's machine without Chromium; under CI (CI=true) a missing Chromium is a
-# failure, not a skip (`make test` installs it: scripts/services).
-UNDER_CI = os.environ.get("CI", "").lower() == "true"
-pytestmark = pytest.mark.skipif(
-    not UNDER_CI and not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "dealbench", *args], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (scripts/services does)"
-    tmp = tmp_path_factory.mktemp("browser")
-    env = {
-        **os.environ,
-        "DEALBENCH_DATABASE_URL": f"sqlite:///{tmp}/db.sqlite",
-        "DEALBENCH_VAR_DIR": str(tmp),
-        "DEALBENCH_SECRET_KEY": "browser-test",
-        "DEALBENCH_REDIS_URL": "",
-    }
-    env.pop("DEALBENCH_TEST_DATABASE_URL", None)
-    created = json.loads(
-        _cli(
-            env,
-            "bootstrap",
-            "--org",
-            "Browser",
-            "--slug",
-            "browser",
-            "--admin-email",
-            "pat@example.com",
-            "--json",
-        )
+    env, created = bootstrapped(
+        tmp_path_factory.mktemp("browser"),
+        secret_key="browser-test",
+        slug="browser",
+        admin_email="pat@example.com",
     )
-    token = _cli(
+    token = cli(
         env,
         "tokens",
         "create",
@@ -91,32 +40,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "--scopes",
         "*",
     ).strip()
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dealbench", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, "the server exited"
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+    with serving(env, timeout=60) as base:
         yield {"base": base, "token": token, "email": created["user"]["email"]}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 async def test_playground_runs_me_and_voyager_draws_the_schema(server: dict[str, Any]) -> None:

@@ -5,11 +5,6 @@ or style the Content-Security-Policy refused would)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,74 +12,24 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.graphql.test_browser import ARGS, CHROMIUM, UNDER_CI, _free_port
+from tests.browser import ARGS, CHROMIUM, bootstrapped, cli, needs_chromium, serving
 
-# Skipped on a developer's machine without Chromium; under CI a missing Chromium is a failure.
-pytestmark = pytest.mark.skipif(
-    not UNDER_CI and not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"
-)
+pytestmark = needs_chromium
 ADMIN_PASSWORD = "admin password 1"
 VIEWER_PASSWORD = "viewer password 1"
-
-
-def _cli(env: dict[str, str], *args: str, stdin: str = "") -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "dealbench", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (scripts/services does)"
-    tmp = tmp_path_factory.mktemp("web-browser")
-    env = {
-        **os.environ,
-        "DEALBENCH_DATABASE_URL": f"sqlite:///{tmp}/db.sqlite",
-        "DEALBENCH_VAR_DIR": str(tmp),
-        "DEALBENCH_SECRET_KEY": "web-browser-test",
-        "DEALBENCH_REDIS_URL": "",
-        "DEALBENCH_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
-    env.pop("DEALBENCH_TEST_DATABASE_URL", None)
-    created = json.loads(
-        _cli(
-            env,
-            "bootstrap",
-            "--org",
-            "Browser",
-            "--slug",
-            "web",
-            "--admin-email",
-            "ada@example.com",
-            "--json",
-        )
+    env, created = bootstrapped(
+        tmp_path_factory.mktemp("web-browser"),
+        secret_key="web-browser-test",
+        slug="web",
+        admin_email="ada@example.com",
+        env={"DEALBENCH_ADMIN_PASSWORD": ADMIN_PASSWORD},
     )
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dealbench", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, "the server exited"
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+    with serving(env, timeout=120) as base:
         org_token = created["token"]
         viewer = httpx.post(
             f"{base}/v1/users",
@@ -98,14 +43,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             headers={"X-API-Key": org_token},
         )
         assert template.status_code == 201, template.text
-        _cli(env, "users", "set-password", "--org", "web", "vic@example.com", stdin=VIEWER_PASSWORD + "\n")
+        cli(env, "users", "set-password", "--org", "web", "vic@example.com", stdin=VIEWER_PASSWORD + "\n")
         yield {"base": base, "token": org_token}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 async def _sign_in(page: Any, base: str, email: str, password: str) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from dealbench.contacts.presenter import CONTACT
-from dealbench.kit.merge import merge_sql, now_param
 from dealbench.kit.pagination import ListParams, PagedQuery
 from dealbench.kit.repository import Repository, is_id
 from dealbench.models import Contact, Deal
@@ -46,14 +45,4 @@ class ContactRepository(Repository[Contact]):
     ) -> None:
         """Create or update the contacts of a staging table in one statement, by email
         (:mod:`dealbench.kit.merge`)."""
-        postgres = self.postgres
-        sql = merge_sql(
-            table="contacts",
-            stage=stage,
-            key=self.IMPORT_KEY,
-            staged=staged,
-            update=update,
-            postgres=postgres,
-            dedupe=dedupe,
-        )
-        await self.session.execute(text(sql), {"org": self.organization_id, "now": now_param(postgres)})
+        await self.merge_staged(stage, staged, update, key=self.IMPORT_KEY, dedupe=dedupe)

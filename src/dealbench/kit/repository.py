@@ -14,13 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.kit.errors import NotFound
 from dealbench.kit.locks import Lock, locked
+from dealbench.kit.merge import merge_sql, now_param
 
 M = TypeVar("M")
 
@@ -86,6 +87,29 @@ class Repository(Generic[M]):
         return (pg_insert if self.postgres else sqlite_insert)(model if model is not None else self.model)
 
     # ------------------------------------------------------------------ rows
+
+    async def merge_staged(
+        self,
+        stage: str,
+        staged: Sequence[str],
+        update: Sequence[str],
+        *,
+        key: Sequence[str],
+        dedupe: bool = True,
+    ) -> None:
+        """Create or update this table's rows from a staging table in one statement, matched on
+        ``key`` within the organization (:mod:`dealbench.kit.merge`)."""
+        postgres = self.postgres
+        sql = merge_sql(
+            table=self.model.__tablename__,
+            stage=stage,
+            key=key,
+            staged=staged,
+            update=update,
+            postgres=postgres,
+            dedupe=dedupe,
+        )
+        await self.session.execute(text(sql), {"org": self.organization_id, "now": now_param(postgres)})
 
     async def get(self, object_id: Any, *, lock: Lock | None = None) -> M | None:
         """The row ``object_id`` of this organization, or ``None``; ``lock`` holds its row until the

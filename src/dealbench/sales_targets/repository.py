@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from dealbench.kit.merge import merge_sql, now_param
 from dealbench.kit.pagination import ListParams, PagedQuery
 from dealbench.kit.repository import Repository, is_id
 from dealbench.models import SalesTarget, User
@@ -58,14 +57,4 @@ class SalesTargetRepository(Repository[SalesTarget]):
     ) -> None:
         """Create or update the targets of a staging table in one statement, by rep and month
         (:mod:`dealbench.kit.merge`)."""
-        postgres = self.postgres
-        sql = merge_sql(
-            table="sales_targets",
-            stage=stage,
-            key=self.IMPORT_KEY,
-            staged=staged,
-            update=update,
-            postgres=postgres,
-            dedupe=dedupe,
-        )
-        await self.session.execute(text(sql), {"org": self.organization_id, "now": now_param(postgres)})
+        await self.merge_staged(stage, staged, update, key=self.IMPORT_KEY, dedupe=dedupe)
