@@ -174,7 +174,20 @@ ROUTES: dict[str, Route] = {
     "/v1/sales-targets/{id}": Route("sales_targets", each("sales_targets", id="id"), {"id": "sales_targets"}),
 }
 #: GET routes that are not organization data.
-NOT_COMPARED = {"/graphql": "the playground page (GraphQL answers are compared through POST)"}
+NOT_COMPARED = {
+    "/graphql": "the playground page (GraphQL answers are compared through POST)",
+    **{
+        route: "events, webhook subscriptions and apps stay on their server (transfer/declarations.py)"
+        for route in (
+            "/v1/events",
+            "/v1/webhooks",
+            "/v1/webhooks/{id}",
+            "/v1/webhooks/{id}/deliveries",
+            "/v1/apps",
+            "/v1/apps/{id}",
+        )
+    },
+}
 
 #: ``<name>Id`` keys of answers and the table they name.
 ID_KEYS = {
