@@ -26,7 +26,7 @@ async def tenant(factory: Any) -> Any:
 async def _start(services: Any) -> tuple[str, str, str]:
     """What one ``serve --demo`` start mints: ``(organization key, personal key, its user's email)``."""
     async with services.sessionmaker() as session:
-        org, key, _ = await ensure_demo(session, services.secret_key)
+        org, key, _, _ = await ensure_demo(session, services.secret_key)
         personal = await ensure_demo_personal_key(session, org, services.secret_key)
         await session.commit()
     assert personal is not None

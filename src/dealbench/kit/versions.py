@@ -36,6 +36,7 @@ class VersionCounter:
         self._sync: Any = None
         self.mode = "redis" if redis_url else "file" if path is not None else "off"
         self._down_until = 0.0
+        self._unwritable = False
 
     @classmethod
     def for_deployment(cls, settings: Any, name: str) -> VersionCounter:
@@ -79,10 +80,14 @@ class VersionCounter:
             return int(raw or 0)
         if self.mode == "file":
             assert self.path is not None
+            if self._unwritable:
+                return None
             try:
                 return os.stat(self.path).st_size
             except FileNotFoundError:
                 return 0
+            except OSError:
+                return None  # a folder that cannot hold it (the database is out of reach too)
         return 0
 
     def bump(self) -> None:
@@ -101,9 +106,14 @@ class VersionCounter:
                 log.error("Redis does not answer: could not raise the version %s", self.key)
         elif self.mode == "file":
             assert self.path is not None
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "ab") as f:
-                f.write(b".")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with open(self.path, "ab") as f:
+                    f.write(b".")
+            except OSError as exc:
+                # The change cannot be announced: this process stops trusting its cache.
+                self._unwritable = True
+                log.error("could not raise the version in %s: %s", self.path, exc)
 
     async def close(self) -> None:
         if self._async is not None:
