@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from dealbench.models import Role
-from dealbench.webhooks.delivery import Worker
 from tests.cross_tenant import Ctx, events
 from tests.factories import Factory, StatementCounter, unique
 from tests.test_auth_matrix import OPERATIONS
@@ -285,8 +284,7 @@ async def _hooks(ctx: Ctx, n: int) -> int:
     for _ in range(n):
         hook_id = await events._webhook_id(ctx, ["deal.created"])
     await _deals(ctx, n)
-    services = ctx.factory.services
-    await Worker(services.sessionmaker, services.settings, services.secret_key).dispatch()
+    await events.dispatch_all(ctx.factory.services)
     return hook_id
 
 
