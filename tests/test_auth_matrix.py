@@ -241,8 +241,24 @@ PAGE_ROUTES = sorted(
     for method in route.methods or ()
     if method != "HEAD"
 )
-#: Pages a signed-out person uses: signing in, accepting an invitation.
-PUBLIC_PAGES = {"GET /login", "POST /login", "GET /invitations/{code}", "POST /invitations/{code}"}
+#: Pages a signed-out person uses: signing in, accepting an invitation, the buyer portal (whose own
+#: access rules are tested in tests/portal).
+PUBLIC_PAGES = {
+    "GET /login",
+    "POST /login",
+    "GET /invitations/{code}",
+    "POST /invitations/{code}",
+    "GET /p/{code}",
+    "GET /p/{code}/theme.css",
+    "POST /p/{code}/signin",
+    "GET /p/{code}/signin/{link}",
+    "POST /p/{code}/signin/{link}",
+    "POST /p/{code}/signout",
+    "POST /p/{code}/tasks/{task_id}",
+    "POST /p/{code}/comments",
+    "GET /p/{code}/meetings/{meeting_id}/calendar.ics",
+    "GET /p/{code}/documents/{document_id}",
+}
 PROTECTED_PAGES = [r for r in PAGE_ROUTES if f"{r[0]} {r[1]}" not in PUBLIC_PAGES]
 
 
@@ -266,6 +282,7 @@ async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
         "token_id": cast.other.token_row.id,
         "tool": "playground",
         "criterion_id": 1,
+        "buyer_id": 1,
     }
 
 

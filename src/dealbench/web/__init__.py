@@ -20,12 +20,13 @@ def page_routers() -> list[APIRouter]:
     from dealbench.deals.pages import router as deals
     from dealbench.evaluations.pages import router as evaluations
     from dealbench.invitations.pages import router as invitations
+    from dealbench.portal.pages import router as portal
     from dealbench.tickets.pages import router as tickets
     from dealbench.tokens.pages import router as tokens
     from dealbench.web.signin import router as signin
     from dealbench.web.workbench import router as workbench
 
-    return [signin, workbench, deals, evaluations, tickets, contacts, tokens, invitations]
+    return [signin, workbench, deals, evaluations, tickets, contacts, tokens, invitations, portal]
 
 
 def install(app: FastAPI) -> None:
