@@ -169,7 +169,7 @@ class TaskUpdate(InModel):
     assignee_user_id: Id | None = None
     due_date: datetime | None = None
     completed: NotNullable[bool] = None
-    side: NotNullable[TaskSide] = None
+    side: NotNullable[TaskSide] = Field(default=None, description="Whose task it is.")
     assignee_buyer_id: Id | None = Field(default=None, description="A buyer invited to the plan; null: none.")
 
 
@@ -257,7 +257,7 @@ class CommentOut(OutModel):
     task_id: int | None
     parent_id: int | None = Field(description="The comment this one answers.")
     author_email: str | None = Field(description="The buyer who wrote it (null: a seller's answer).")
-    author_name: str | None
+    author_name: str | None = Field(description="The name of whoever wrote it.")
     user_id: int | None = Field(description="The seller who wrote it (null: a buyer's comment).")
     body: str
     created_at: Timestamp
