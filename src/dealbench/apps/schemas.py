@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from dealbench.auth.scopes import ScopeName
 from dealbench.kit.schemas import InModel, OutModel, Timestamp
+from dealbench.webhooks.patterns import EventFilter
 
 
 class AppCreate(InModel):
@@ -13,10 +15,10 @@ class AppCreate(InModel):
         description="Where the app receives `app_install`, `organization_token_updated`, `app_uninstall` "
         "(and its `events`): https:// on a public address.",
     )
-    scopes: list[str] = Field(
+    scopes: list[ScopeName] = Field(
         min_length=1, max_length=100, description="The scopes of the app's token (never more than yours)."
     )
-    events: list[str] | None = Field(
+    events: list[EventFilter] | None = Field(
         default=None, max_length=100, description="Domain events to send the app as Standard Webhooks."
     )
 
