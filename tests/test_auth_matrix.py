@@ -261,11 +261,19 @@ async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
     """Path values naming objects of the other organization (or, for a tool, any valid value)."""
     deal = await client.post("/v1/deals", json={"name": "theirs"}, headers=cast.other.headers)
     assert deal.status_code == 201, deal.text
+    plan = await client.post("/v1/evaluations", json={"title": "theirs"}, headers=cast.other.headers)
+    assert plan.status_code == 201, plan.text
+    task = await client.post(
+        f"/v1/evaluations/{plan.json()['id']}/tasks", json={"title": "theirs"}, headers=cast.other.headers
+    )
+    assert task.status_code == 201, task.text
     return {
         "id": deal.json()["id"],
         "token_id": cast.other.token_row.id,
         "tool": "playground",
         "criterion_id": 1,
+        "plan_id": plan.json()["id"],
+        "item_id": task.json()["id"],
     }
 
 
@@ -291,7 +299,9 @@ async def test_page_writes_without_csrf_are_403_and_other_orgs_objects_404(
         refused = await client.request(method, url, data={})
         assert refused.status_code == 403, refused.text
         foreign = await client.request(method, url, data={"csrf_token": browser.csrf})
-        if "{id}" in path or "{token_id}" in path:  # a criterion is found through its deal
+        if any(
+            f"{{{name}}}" in path for name in ("id", "token_id", "plan_id")
+        ):  # a criterion is found through its deal
             assert foreign.status_code == 404, foreign.text
     finally:
         client.cookies.clear()
