@@ -267,6 +267,12 @@ async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
         f"/v1/evaluations/{plan.json()['id']}/tasks", json={"title": "theirs"}, headers=cast.other.headers
     )
     assert task.status_code == 201, task.text
+    ticket = await client.post(
+        "/v1/tickets",
+        json={"title": "theirs", "type": "BUG", "state": "OPEN", "deals": [{"id": deal.json()["id"]}]},
+        headers=cast.other.headers,
+    )
+    assert ticket.status_code == 201, ticket.text
     return {
         "id": deal.json()["id"],
         "token_id": cast.other.token_row.id,
@@ -274,6 +280,8 @@ async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
         "criterion_id": 1,
         "plan_id": plan.json()["id"],
         "item_id": task.json()["id"],
+        "ticket_id": ticket.json()["id"],
+        "deal_id": deal.json()["id"],
     }
 
 
@@ -300,7 +308,7 @@ async def test_page_writes_without_csrf_are_403_and_other_orgs_objects_404(
         assert refused.status_code == 403, refused.text
         foreign = await client.request(method, url, data={"csrf_token": browser.csrf})
         if any(
-            f"{{{name}}}" in path for name in ("id", "token_id", "plan_id")
+            f"{{{name}}}" in path for name in ("id", "token_id", "plan_id", "ticket_id")
         ):  # a criterion is found through its deal
             assert foreign.status_code == 404, foreign.text
     finally:

@@ -22,12 +22,13 @@ def page_routers() -> list[APIRouter]:
     from dealbench.evaluations.plan_pages import router as plan_pages
     from dealbench.invitations.pages import router as invitations
     from dealbench.tickets.pages import router as tickets
+    from dealbench.tickets.request_pages import router as request_pages
     from dealbench.tokens.pages import router as tokens
     from dealbench.web.signin import router as signin
     from dealbench.web.workbench import router as workbench
 
     routers = [signin, workbench, deals, evaluations, tickets, contacts, tokens, invitations]
-    routers += [plan_pages]
+    routers += [plan_pages, request_pages]
     return routers
 
 
