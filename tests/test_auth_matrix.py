@@ -273,6 +273,10 @@ async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
         headers=cast.other.headers,
     )
     assert ticket.status_code == 201, ticket.text
+    template = await client.post("/v1/plan-templates", json={"title": "theirs"}, headers=cast.other.headers)
+    assert template.status_code == 201, template.text
+    criterion = await client.post("/v1/criteria", json={"title": "theirs"}, headers=cast.other.headers)
+    assert criterion.status_code == 201, criterion.text
     return {
         "id": deal.json()["id"],
         "token_id": cast.other.token_row.id,
@@ -282,6 +286,8 @@ async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
         "item_id": task.json()["id"],
         "ticket_id": ticket.json()["id"],
         "deal_id": deal.json()["id"],
+        "template_id": template.json()["id"],
+        "library_id": criterion.json()["id"],
     }
 
 
@@ -308,7 +314,8 @@ async def test_page_writes_without_csrf_are_403_and_other_orgs_objects_404(
         assert refused.status_code == 403, refused.text
         foreign = await client.request(method, url, data={"csrf_token": browser.csrf})
         if any(
-            f"{{{name}}}" in path for name in ("id", "token_id", "plan_id", "ticket_id")
+            f"{{{name}}}" in path
+            for name in ("id", "token_id", "plan_id", "ticket_id", "template_id", "library_id")
         ):  # a criterion is found through its deal
             assert foreign.status_code == 404, foreign.text
     finally:

@@ -20,6 +20,7 @@ def page_routers() -> list[APIRouter]:
     from dealbench.deals.pages import router as deals
     from dealbench.evaluations.pages import router as evaluations
     from dealbench.evaluations.plan_pages import router as plan_pages
+    from dealbench.evaluations.template_pages import router as template_pages
     from dealbench.invitations.pages import router as invitations
     from dealbench.tickets.pages import router as tickets
     from dealbench.tickets.request_pages import router as request_pages
@@ -28,7 +29,7 @@ def page_routers() -> list[APIRouter]:
     from dealbench.web.workbench import router as workbench
 
     routers = [signin, workbench, deals, evaluations, tickets, contacts, tokens, invitations]
-    routers += [plan_pages, request_pages]
+    routers += [plan_pages, template_pages, request_pages]
     return routers
 
 
