@@ -277,12 +277,34 @@ async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
     """Path values naming objects of the other organization (or, for a tool, any valid value)."""
     deal = await client.post("/v1/deals", json={"name": "theirs"}, headers=cast.other.headers)
     assert deal.status_code == 201, deal.text
+    plan = await client.post("/v1/evaluations", json={"title": "theirs"}, headers=cast.other.headers)
+    assert plan.status_code == 201, plan.text
+    task = await client.post(
+        f"/v1/evaluations/{plan.json()['id']}/tasks", json={"title": "theirs"}, headers=cast.other.headers
+    )
+    assert task.status_code == 201, task.text
+    ticket = await client.post(
+        "/v1/tickets",
+        json={"title": "theirs", "type": "BUG", "state": "OPEN", "deals": [{"id": deal.json()["id"]}]},
+        headers=cast.other.headers,
+    )
+    assert ticket.status_code == 201, ticket.text
+    template = await client.post("/v1/plan-templates", json={"title": "theirs"}, headers=cast.other.headers)
+    assert template.status_code == 201, template.text
+    criterion = await client.post("/v1/criteria", json={"title": "theirs"}, headers=cast.other.headers)
+    assert criterion.status_code == 201, criterion.text
     return {
         "id": deal.json()["id"],
         "token_id": cast.other.token_row.id,
         "tool": "playground",
         "criterion_id": 1,
         "buyer_id": 1,
+        "plan_id": plan.json()["id"],
+        "item_id": task.json()["id"],
+        "ticket_id": ticket.json()["id"],
+        "deal_id": deal.json()["id"],
+        "template_id": template.json()["id"],
+        "library_id": criterion.json()["id"],
     }
 
 
@@ -308,7 +330,10 @@ async def test_page_writes_without_csrf_are_403_and_other_orgs_objects_404(
         refused = await client.request(method, url, data={})
         assert refused.status_code == 403, refused.text
         foreign = await client.request(method, url, data={"csrf_token": browser.csrf})
-        if "{id}" in path or "{token_id}" in path:  # a criterion is found through its deal
+        if any(
+            f"{{{name}}}" in path
+            for name in ("id", "token_id", "plan_id", "ticket_id", "template_id", "library_id")
+        ):  # a criterion is found through its deal
             assert foreign.status_code == 404, foreign.text
     finally:
         client.cookies.clear()

@@ -11,7 +11,7 @@ import pytest
 from tests.cross_tenant import Ctx
 from tests.factories import unique
 from tests.graphql.helpers import gql
-from tests.graphql.world import World, build_world
+from tests.graphql.world import PUBLIC_URL, World, build_world
 
 INTROSPECT = """
 { __schema {
@@ -80,6 +80,7 @@ def _args(field: str, w: World) -> str:
         "documents": f"(projectId: {ids['project']})",
         "webhook": f"(id: {ids['webhook']})",
         "webhookDeliveries": f"(id: {ids['webhook']})",
+        "app": f"(id: {ids['app']})",
     }.get(field, "")
 
 
@@ -105,6 +106,11 @@ def _mutations(w: World) -> list[tuple[str, str, dict[str, Any]]]:
             "mutation($id: Int!) { rotateEvaluationAccessCode(id: $id) { SELECTION } }",
             "EvaluationAccessCode",
             {"id": w.ids["evaluation"]},
+        ),
+        (
+            "mutation($i: AppRegisterInput!) { registerApp(input: $i) { SELECTION } }",
+            "AppWithSecret",
+            {"i": {"name": unique("every-field app "), "webhookUrl": PUBLIC_URL, "scopes": ["deals:read"]}},
         ),
     ]
 

@@ -19,14 +19,19 @@ def page_routers() -> list[APIRouter]:
     from dealbench.contacts.pages import router as contacts
     from dealbench.deals.pages import router as deals
     from dealbench.evaluations.pages import router as evaluations
+    from dealbench.evaluations.plan_pages import router as plan_pages
+    from dealbench.evaluations.template_pages import router as template_pages
     from dealbench.invitations.pages import router as invitations
     from dealbench.portal.pages import router as portal
     from dealbench.tickets.pages import router as tickets
+    from dealbench.tickets.request_pages import router as request_pages
     from dealbench.tokens.pages import router as tokens
     from dealbench.web.signin import router as signin
     from dealbench.web.workbench import router as workbench
 
-    return [signin, workbench, deals, evaluations, tickets, contacts, tokens, invitations, portal]
+    routers = [signin, workbench, deals, evaluations, tickets, contacts, tokens, invitations]
+    routers += [plan_pages, template_pages, request_pages, portal]
+    return routers
 
 
 def install(app: FastAPI) -> None:
