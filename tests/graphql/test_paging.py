@@ -77,7 +77,14 @@ async def test_page_on_every_list_field_answers_data_and_total(client: Any, fact
     project = await client.post("/v1/projects", json={"name": "Paging"}, headers=tenant.headers)
     assert project.status_code in (200, 201), project.text
     hook = await _webhook_id(Ctx(client, factory, tenant), ["deal.created"])
-    required = {"documents": f"projectId: {project.json()['id']}, ", "webhookDeliveries": f"id: {hook}, "}
+    plan = await client.post("/v1/evaluations", json={"title": "Paging"}, headers=tenant.headers)
+    assert plan.status_code == 201, plan.text
+    required = {
+        "documents": f"projectId: {project.json()['id']}, ",
+        "webhookDeliveries": f"id: {hook}, ",
+        "evaluationBuyers": f"evaluationId: {plan.json()['id']}, ",
+        "evaluationComments": f"evaluationId: {plan.json()['id']}, ",
+    }
     for name in await _list_fields(client, tenant.token):
         args = required.get(name, "")
         body = await gql(
