@@ -261,11 +261,25 @@ async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
     """Path values naming objects of the other organization (or, for a tool, any valid value)."""
     deal = await client.post("/v1/deals", json={"name": "theirs"}, headers=cast.other.headers)
     assert deal.status_code == 201, deal.text
+    made = {
+        "user_id": ("/v1/users", {"email": f"theirs-{deal.json()['id']}@example.com"}),
+        "invitation_id": (
+            "/v1/organization/invitations",
+            {"inviteeEmail": f"invited-{deal.json()['id']}@example.com", "role": "MEMBER"},
+        ),
+        "team_id": ("/v1/teams", {"name": f"theirs {deal.json()['id']}"}),
+    }
+    ids = {}
+    for name, (url, body) in made.items():
+        answer = await client.post(url, json=body, headers=cast.other.headers)
+        assert answer.status_code == 201, answer.text
+        ids[name] = answer.json()["id"]
     return {
         "id": deal.json()["id"],
         "token_id": cast.other.token_row.id,
         "tool": "playground",
         "criterion_id": 1,
+        **ids,
     }
 
 
@@ -277,6 +291,8 @@ async def test_signed_out_pages_redirect_to_login(client: Any, method: str, path
 
 
 UNSAFE_PAGES = [r for r in PROTECTED_PAGES if r[0] in WRITES]
+#: Path parameters naming an object of their own (a criterion is found through its deal).
+OBJECT_PARAMS = ("id", "token_id", "user_id", "invitation_id", "team_id")
 
 
 @pytest.mark.parametrize(("method", "path"), UNSAFE_PAGES, ids=_page_ids(UNSAFE_PAGES))
@@ -291,7 +307,7 @@ async def test_page_writes_without_csrf_are_403_and_other_orgs_objects_404(
         refused = await client.request(method, url, data={})
         assert refused.status_code == 403, refused.text
         foreign = await client.request(method, url, data={"csrf_token": browser.csrf})
-        if "{id}" in path or "{token_id}" in path:  # a criterion is found through its deal
+        if any(f"{{{name}}}" in path for name in OBJECT_PARAMS):  # a criterion is found through its deal
             assert foreign.status_code == 404, foreign.text
     finally:
         client.cookies.clear()

@@ -20,12 +20,27 @@ def page_routers() -> list[APIRouter]:
     from dealbench.deals.pages import router as deals
     from dealbench.evaluations.pages import router as evaluations
     from dealbench.invitations.pages import router as invitations
+    from dealbench.organizations.pages import router as organizations
+    from dealbench.teams.pages import router as teams
     from dealbench.tickets.pages import router as tickets
     from dealbench.tokens.pages import router as tokens
+    from dealbench.users.pages import router as users
     from dealbench.web.signin import router as signin
     from dealbench.web.workbench import router as workbench
 
-    return [signin, workbench, deals, evaluations, tickets, contacts, tokens, invitations]
+    return [
+        signin,
+        workbench,
+        deals,
+        evaluations,
+        tickets,
+        contacts,
+        tokens,
+        invitations,
+        users,
+        teams,
+        organizations,
+    ]
 
 
 def install(app: FastAPI) -> None:
