@@ -241,8 +241,17 @@ PAGE_ROUTES = sorted(
     for method in route.methods or ()
     if method != "HEAD"
 )
-#: Pages a signed-out person uses: signing in, accepting an invitation.
-PUBLIC_PAGES = {"GET /login", "POST /login", "GET /invitations/{code}", "POST /invitations/{code}"}
+#: Pages a signed-out person uses: signing in, a forgotten password, accepting an invitation.
+PUBLIC_PAGES = {
+    "GET /login",
+    "POST /login",
+    "GET /login/forgot",
+    "POST /login/forgot",
+    "GET /login/reset/{token}",
+    "POST /login/reset/{token}",
+    "GET /invitations/{code}",
+    "POST /invitations/{code}",
+}
 PROTECTED_PAGES = [r for r in PAGE_ROUTES if f"{r[0]} {r[1]}" not in PUBLIC_PAGES]
 
 

@@ -25,11 +25,13 @@ def page_routers() -> list[APIRouter]:
     from dealbench.tickets.pages import router as tickets
     from dealbench.tokens.pages import router as tokens
     from dealbench.users.pages import router as users
+    from dealbench.web.password import router as password
     from dealbench.web.signin import router as signin
     from dealbench.web.workbench import router as workbench
 
     return [
         signin,
+        password,
         workbench,
         deals,
         evaluations,
