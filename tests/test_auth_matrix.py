@@ -24,6 +24,7 @@ from dealbench.settings import Settings
 from dealbench.web import page_routers
 from tests import cross_tenant
 from tests.cross_tenant import Ctx
+from tests.cross_tenant.events import webhook_of
 from tests.factories import Factory, Tenant
 from tests.scopes import SCOPES
 
@@ -266,7 +267,7 @@ def test_public_pages_are_pages_of_the_app() -> None:
     assert len(PROTECTED_PAGES) >= 10
 
 
-async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
+async def _foreign_values(client: Any, cast: Cast, factory: Factory) -> dict[str, Any]:
     """Path values naming objects of the other organization (or, for a tool, any valid value)."""
     deal = await client.post("/v1/deals", json={"name": "theirs"}, headers=cast.other.headers)
     assert deal.status_code == 201, deal.text
@@ -283,11 +284,13 @@ async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
         answer = await client.post(url, json=body, headers=cast.other.headers)
         assert answer.status_code == 201, answer.text
         ids[name] = answer.json()["id"]
+    ids["webhook_id"] = await webhook_of(factory, cast.other)
     return {
         "id": deal.json()["id"],
         "token_id": cast.other.token_row.id,
         "tool": "playground",
         "criterion_id": 1,
+        "delivery_id": 1,  # found through its subscription
         **ids,
     }
 
@@ -301,7 +304,7 @@ async def test_signed_out_pages_redirect_to_login(client: Any, method: str, path
 
 UNSAFE_PAGES = [r for r in PROTECTED_PAGES if r[0] in WRITES]
 #: Path parameters naming an object of their own (a criterion is found through its deal).
-OBJECT_PARAMS = ("id", "token_id", "user_id", "invitation_id", "team_id")
+OBJECT_PARAMS = ("id", "token_id", "user_id", "invitation_id", "team_id", "webhook_id")
 
 
 @pytest.mark.parametrize(("method", "path"), UNSAFE_PAGES, ids=_page_ids(UNSAFE_PAGES))
@@ -310,7 +313,7 @@ async def test_page_writes_without_csrf_are_403_and_other_orgs_objects_404(
 ) -> None:
     browser = await factory.browser(cast.owner, Role.ADMIN)
     cookies = {"dealbench_session": browser.cookie}
-    url = fill(path, await _foreign_values(client, cast))
+    url = fill(path, await _foreign_values(client, cast, factory))
     client.cookies.update(cookies)
     try:
         refused = await client.request(method, url, data={})
@@ -330,7 +333,7 @@ async def test_other_organizations_pages_are_404(
     client: Any, factory: Factory, cast: Cast, method: str, path: str
 ) -> None:
     browser = await factory.browser(cast.owner, Role.ADMIN)
-    url = fill(path, await _foreign_values(client, cast))
+    url = fill(path, await _foreign_values(client, cast, factory))
     client.cookies.update({"dealbench_session": browser.cookie})
     try:
         response = await client.request(method, url)

@@ -16,7 +16,13 @@ from dealbench.models import Role
 from tests.factories import Browser, Factory
 from tests.web.mail import mailing_app
 
-SETTINGS_PAGES = ["/settings/users", "/settings/invitations", "/settings/teams", "/settings/organization"]
+SETTINGS_PAGES = [
+    "/settings/users",
+    "/settings/invitations",
+    "/settings/teams",
+    "/settings/organization",
+    "/settings/webhooks",
+]
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ def page_routers() -> list[APIRouter]:
     from dealbench.web.password import router as password
     from dealbench.web.signin import router as signin
     from dealbench.web.workbench import router as workbench
+    from dealbench.webhooks.pages import router as webhooks
 
     return [
         signin,
@@ -42,6 +43,7 @@ def page_routers() -> list[APIRouter]:
         users,
         teams,
         organizations,
+        webhooks,
     ]
 
 
