@@ -285,6 +285,15 @@ async def _foreign_values(client: Any, cast: Cast, factory: Factory) -> dict[str
         assert answer.status_code == 201, answer.text
         ids[name] = answer.json()["id"]
     ids["webhook_id"] = await webhook_of(factory, cast.other)
+    project = await client.post("/v1/projects", json={"name": "theirs"}, headers=cast.other.headers)
+    ids["project_id"] = project.json()["id"]
+    document = await client.post(
+        f"/v1/projects/{ids['project_id']}/documents",
+        files={"file": ("theirs.txt", b"theirs", "text/plain")},
+        headers=cast.other.headers,
+    )
+    assert document.status_code == 201, document.text
+    ids["document_id"] = document.json()["id"]
     return {
         "id": deal.json()["id"],
         "token_id": cast.other.token_row.id,
@@ -304,7 +313,7 @@ async def test_signed_out_pages_redirect_to_login(client: Any, method: str, path
 
 UNSAFE_PAGES = [r for r in PROTECTED_PAGES if r[0] in WRITES]
 #: Path parameters naming an object of their own (a criterion is found through its deal).
-OBJECT_PARAMS = ("id", "token_id", "user_id", "invitation_id", "team_id", "webhook_id")
+OBJECT_PARAMS = ("id", "token_id", "user_id", "invitation_id", "team_id", "webhook_id", "project_id")
 
 
 @pytest.mark.parametrize(("method", "path"), UNSAFE_PAGES, ids=_page_ids(UNSAFE_PAGES))

@@ -18,6 +18,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "web"
 def page_routers() -> list[APIRouter]:
     from dealbench.contacts.pages import router as contacts
     from dealbench.deals.pages import router as deals
+    from dealbench.documents.pages import router as documents
     from dealbench.evaluations.pages import router as evaluations
     from dealbench.invitations.pages import router as invitations
     from dealbench.organizations.pages import router as organizations
@@ -44,6 +45,7 @@ def page_routers() -> list[APIRouter]:
         teams,
         organizations,
         webhooks,
+        documents,
     ]
 
 
