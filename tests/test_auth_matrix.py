@@ -294,12 +294,20 @@ async def _foreign_values(client: Any, cast: Cast, factory: Factory) -> dict[str
     )
     assert document.status_code == 201, document.text
     ids["document_id"] = document.json()["id"]
+    run = await client.post(
+        "/v1/imports/contacts",
+        files={"file": ("c.csv", b"email,fullname\nnot-an-email,Bad Row\n", "text/csv")},
+        headers=cast.other.headers,
+    )
+    assert run.status_code == 200 and run.json()["totalErrorRows"] == 1, run.text
+    ids["run_id"] = run.json()["id"]
     return {
         "id": deal.json()["id"],
         "token_id": cast.other.token_row.id,
         "tool": "playground",
         "criterion_id": 1,
         "delivery_id": 1,  # found through its subscription
+        "kind": "contacts",
         **ids,
     }
 

@@ -20,6 +20,7 @@ def page_routers() -> list[APIRouter]:
     from dealbench.deals.pages import router as deals
     from dealbench.documents.pages import router as documents
     from dealbench.evaluations.pages import router as evaluations
+    from dealbench.imports.pages import router as imports
     from dealbench.invitations.pages import router as invitations
     from dealbench.organizations.pages import router as organizations
     from dealbench.teams.pages import router as teams
@@ -46,6 +47,7 @@ def page_routers() -> list[APIRouter]:
         organizations,
         webhooks,
         documents,
+        imports,
     ]
 
 
