@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from dealbench.kit.etags import etag_of
 from tests.cross_tenant import Ctx as MakerCtx
 from tests.etags.resources import RESOURCES, Made
 
@@ -130,3 +131,18 @@ async def test_without_if_match_writes_behave_as_before(client: Any, factory: An
     assert response.status_code == 200
     assert "ETag" not in response.headers or response.headers["ETag"]
 
+
+
+async def test_head_answers_the_etag_and_304_too(client: Any, factory: Any) -> None:
+    c = await _ctx(client, factory, "ticket")
+    etag = await c.etag()
+    head = await client.head(c.made.path, headers=c.headers)
+    assert head.status_code == 200 and head.headers["ETag"] == etag and head.content == b""
+    held = await client.head(c.made.path, headers={**c.headers, "If-None-Match": etag})
+    assert held.status_code == 304 and held.headers["ETag"] == etag
+
+
+async def test_the_etag_is_the_hash_of_the_bytes_answered(client: Any, factory: Any) -> None:
+    c = await _ctx(client, factory, "deal")
+    response = await c.get()
+    assert response.headers["ETag"] == etag_of(response.content)
