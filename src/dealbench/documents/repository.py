@@ -487,3 +487,36 @@ class BlobRepository:
         stmt = select(DocumentVersion.sha256).where(DocumentVersion.sha256.in_(wanted)).distinct()
         used = set((await self.session.execute(stmt)).scalars())
         return sorted(wanted - used)
+
+
+class SharedDocuments(Repository[Document]):
+    """The documents of a deal's file center (its projects) that the seller shared with the buyer:
+    what the buyer portal lists and serves, outside any project's access rules (a buyer is no user)."""
+
+    model = Document
+    what = "Document"
+
+    def _of_deal(self, deal_id: int) -> Any:
+        return (
+            self.select()
+            .join(Project, Project.id == Document.project_id)
+            .where(self.owned(Project), Project.deal_id == deal_id, Document.shared_with_buyer.is_(True))
+        )
+
+    async def of_deal(self, deal_id: int) -> list[Document]:
+        stmt = self._of_deal(deal_id).order_by(Document.name, Document.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def current_version(
+        self, deal_id: int, document_id: int
+    ) -> tuple[Document, DocumentVersion] | None:
+        if not is_id(document_id):
+            return None
+        stmt = (
+            self._of_deal(deal_id)
+            .add_columns(DocumentVersion)
+            .join(DocumentVersion, DocumentVersion.id == Document.current_version_id)
+            .where(Document.id == document_id, self.owned(DocumentVersion))
+        )
+        row = (await self.session.execute(stmt)).first()
+        return (row[0], row[1]) if row is not None else None

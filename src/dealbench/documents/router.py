@@ -18,6 +18,7 @@ from dealbench.documents import (
     folders,
     presenter,
     projects,
+    sharing,
     templates,
     uploads,
     versions,
@@ -37,6 +38,7 @@ from dealbench.documents.schemas import (
     ProjectTeamOut,
     ProjectUpdate,
     ProjectUserOut,
+    ShareIn,
     TemplateIn,
     TemplateOut,
     TemplateUpdate,
@@ -476,6 +478,15 @@ async def set_field(
     `description` are editable too."""
     await require_current(if_match, lambda: _document_now(session, principal, projectId, documentId, Lock.UPDATE))
     doc = await files.set_field(session, principal, projectId, documentId, fieldId, body.value)
+    return json_response(presenter.document(doc))
+
+
+@documents_router.post("/projects/{projectId}/documents/{documentId}/share", response_model=DocumentOut)
+async def share_document(
+    projectId: Id, documentId: Id, body: ShareIn, principal: DocumentsWrite, session: DbSession
+) -> Response:
+    """Share the document with the buyer (`sharedWithBuyer`): the portal of the deal's plan lists it."""
+    doc = await sharing.set_shared(session, principal, projectId, documentId, body.shared_with_buyer)
     return json_response(presenter.document(doc))
 
 

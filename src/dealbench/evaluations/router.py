@@ -2,20 +2,23 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
-from dealbench.evaluations import activity, content, library, plans, presenter
+from dealbench.evaluations import activity, buyers, comments, content, library, plans, presenter
 from dealbench.evaluations import schemas as s
 from dealbench.evaluations import templates as plan_templates
 from dealbench.kit.etags import IfMatch, IfNoneMatch, require_current, tagged_response
 from dealbench.kit.fastjson import json_response
+from dealbench.kit.links import public_base_url
 from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import Paging
+from dealbench.kit.presenter import iso
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Id, IdOnly, Page, PathId
+from dealbench.kit.services import AppServices
 from dealbench.kit.session import DbSession
 
 router = APIRouter(prefix="/v1", tags=["Evaluations"])
@@ -81,6 +84,84 @@ async def list_evaluation_activity(
     """Every change to the plan: who (user, token), what changed, when; oldest first."""
     items, total = await activity.list_activity(session, principal, id, paging)
     return json_response(paging.page([presenter.activity(a) for a in items], total))
+
+
+# --------------------------------------------------------------------------- who sees the plan
+
+
+@router.get("/evaluations/{id}/buyers", response_model=Page[s.BuyerOut])
+async def list_evaluation_buyers(id: PathId, principal: EvalRead, session: DbSession) -> Response:
+    """The buyers invited to the plan's portal."""
+    found = await buyers.list_buyers(session, principal, id)
+    return json_response(presenter.whole(presenter.BUYER, found))
+
+
+@router.post("/evaluations/{id}/buyers", response_model=s.BuyerOut, status_code=201)
+async def invite_evaluation_buyer(
+    id: PathId, principal: EvalWrite, session: DbSession, body: s.BuyerCreate
+) -> Response:
+    """Invite a buyer (email, name): they may sign in to a RESTRICTED portal and act in any portal."""
+    return json_response(presenter.BUYER.one(await buyers.invite_buyer(session, principal, id, body)), 201)
+
+
+@router.delete("/evaluations/{id}/buyers/{buyerId}", response_model=IdOnly)
+async def remove_evaluation_buyer(
+    id: PathId, buyerId: PathId, principal: EvalWrite, session: DbSession
+) -> IdOnly:
+    """Remove a buyer: their portal sessions and sign-in links end."""
+    return IdOnly(id=await buyers.remove_buyer(session, principal, id, buyerId))
+
+
+@router.post("/evaluations/{id}/buyers/{buyerId}/sign-in-link", response_model=s.SignInLinkOut)
+async def evaluation_buyer_sign_in_link(
+    id: PathId,
+    buyerId: PathId,
+    request: Request,
+    principal: EvalWrite,
+    session: DbSession,
+    services: AppServices,
+) -> Response:
+    """A one-time sign-in link of the buyer (15 minutes), to pass on when the server sends no mail."""
+    issued = await buyers.sign_in_link(session, principal, services.secret_key, id, buyerId)
+    base = public_base_url(request, services.settings)
+    return json_response(
+        {"email": issued.email, "url": base + issued.path, "expiresAt": iso(issued.expires_at)}
+    )
+
+
+@router.post("/evaluations/{id}/rotate-access-code", response_model=s.AccessCodeOut)
+async def rotate_evaluation_access_code(
+    id: PathId, request: Request, principal: EvalWrite, session: DbSession, services: AppServices
+) -> Response:
+    """A new access code: the old portal link, buyer sessions and sign-in links end at once."""
+    evaluation = await buyers.rotate_access_code(session, principal, id)
+    base = public_base_url(request, services.settings)
+    return json_response(
+        {
+            "id": evaluation.id,
+            "accessCode": evaluation.access_code,
+            "url": base + buyers.portal_path(evaluation.access_code),
+        }
+    )
+
+
+@router.get("/evaluations/{id}/comments", response_model=Page[s.CommentOut])
+async def list_evaluation_comments(
+    id: PathId, principal: EvalRead, session: DbSession, paging: Paging
+) -> Response:
+    """Buyers' comments on the plan's criteria and tasks, and the sellers' answers; oldest first."""
+    items, total = await comments.list_comments(session, principal, id, paging)
+    return json_response(paging.page(presenter.items(presenter.COMMENT, items), total))
+
+
+@router.post("/evaluations/{id}/comments", response_model=s.CommentOut, status_code=201)
+async def answer_evaluation_comment(
+    id: PathId, principal: EvalWrite, session: DbSession, body: s.CommentAnswer
+) -> Response:
+    """Answer a comment (`parentId`); its buyer is notified when the plan notifies its buyers."""
+    return json_response(
+        presenter.COMMENT.one(await comments.answer_comment(session, principal, id, body)), 201
+    )
 
 
 def _content_routes(path: str, kind: content.Kind, out: Any, create: Any, change: Any) -> None:

@@ -41,7 +41,12 @@ class Services:
             settings=settings,
             engine=engine,
             sessionmaker=make_sessionmaker(
-                engine, info={"record_events": settings.record_events, AUTH_VERSIONS: auth_versions}
+                engine,
+                info={
+                    "record_events": settings.record_events,
+                    "buyer_notification_delay": settings.buyer_notification_delay_seconds,
+                    AUTH_VERSIONS: auth_versions,
+                },
             ),
             rate_limiter=RateLimiter(
                 settings.redis_url,

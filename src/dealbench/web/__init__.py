@@ -25,6 +25,7 @@ def page_routers() -> list[APIRouter]:
     from dealbench.imports.pages import router as imports
     from dealbench.invitations.pages import router as invitations
     from dealbench.organizations.pages import router as organizations
+    from dealbench.portal.pages import router as portal
     from dealbench.teams.pages import router as teams
     from dealbench.tickets.pages import router as tickets
     from dealbench.tickets.request_pages import router as request_pages
@@ -54,6 +55,7 @@ def page_routers() -> list[APIRouter]:
         webhooks,
         documents,
         imports,
+        portal,
     ]
 
 
