@@ -22,6 +22,7 @@ from dealbench.documents import (
     uploads,
     versions,
 )
+from dealbench.documents.receiving import receive_upload
 from dealbench.documents.schemas import (
     AccessIn,
     DocumentOut,
@@ -43,7 +44,6 @@ from dealbench.documents.schemas import (
 )
 from dealbench.documents.storage import collect_blobs, get_storage
 from dealbench.kit.content import content_disposition, parse_range
-from dealbench.kit.errors import ValidationFailed
 from dealbench.kit.etags import IfMatch, IfNoneMatch, presented, require_current, tagged_response
 from dealbench.kit.fastjson import json_response
 from dealbench.kit.locks import Lock
@@ -53,9 +53,8 @@ from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page
 from dealbench.kit.services import AppServices, Services
 from dealbench.kit.session import DbSession
-from dealbench.kit.storage import PendingBlob
 from dealbench.kit.uow import checkpoint, transaction
-from dealbench.kit.uploads import PartInfo, multipart_openapi, stream_multipart
+from dealbench.kit.uploads import multipart_openapi
 
 ProjectsRead = Annotated[Principal, scoped("projects:read")]
 ProjectsWrite = Annotated[Principal, scoped("projects:write")]
@@ -328,43 +327,7 @@ RejectDuplicate = Annotated[
 
 
 async def _upload(request: Request, services: Services, record: Callable[..., Awaitable[Any]]) -> Any:
-    """Stream the one `file` part of the body into a pending blob, then ``record`` it; the blob is
-    discarded on any failure."""
-    storage = get_storage(services)
-    received: list[tuple[PendingBlob, PartInfo]] = []
-
-    async def on_file(part: PartInfo) -> PendingBlob:
-        if part.name != "file":
-            raise ValidationFailed.at(
-                ["file"], f"Send the document in the form field 'file' (a file came in '{part.name}')."
-            )
-        if received:
-            raise ValidationFailed.at(["file"], "Send one file per request.")
-        received.append((await storage.begin(), part))
-        return received[0][0]
-
-    limit = services.settings.max_upload_bytes
-    try:
-        form = await stream_multipart(
-            request,
-            on_file=on_file,
-            max_file_bytes=limit,
-            too_large_message=f"Upload too large: at most {limit} bytes per file (DEALBENCH_MAX_UPLOAD_BYTES).",
-        )
-        if not received:
-            if "file" in form:
-                raise ValidationFailed.at(["file"], "'file' must be a file part (with a filename).")
-            raise ValidationFailed.at(
-                ["file"], "Required", code="invalid_type", expected="file", received="undefined"
-            )
-        blob, part = received[0]
-        return await record(
-            blob, file_name=part.filename or "upload", content_type=part.content_type, form=form
-        )
-    except BaseException:
-        for blob, _ in received:
-            await blob.discard()
-        raise
+    return await receive_upload(request, services, record)
 
 
 @documents_router.post(
