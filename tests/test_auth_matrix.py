@@ -24,6 +24,7 @@ from dealbench.settings import Settings
 from dealbench.web import page_routers
 from tests import cross_tenant
 from tests.cross_tenant import Ctx
+from tests.cross_tenant.events import webhook_of
 from tests.factories import Factory, Tenant
 from tests.scopes import SCOPES
 
@@ -241,8 +242,17 @@ PAGE_ROUTES = sorted(
     for method in route.methods or ()
     if method != "HEAD"
 )
-#: Pages a signed-out person uses: signing in, accepting an invitation.
-PUBLIC_PAGES = {"GET /login", "POST /login", "GET /invitations/{code}", "POST /invitations/{code}"}
+#: Pages a signed-out person uses: signing in, a forgotten password, accepting an invitation.
+PUBLIC_PAGES = {
+    "GET /login",
+    "POST /login",
+    "GET /login/forgot",
+    "POST /login/forgot",
+    "GET /login/reset/{token}",
+    "POST /login/reset/{token}",
+    "GET /invitations/{code}",
+    "POST /invitations/{code}",
+}
 PROTECTED_PAGES = [r for r in PAGE_ROUTES if f"{r[0]} {r[1]}" not in PUBLIC_PAGES]
 
 
@@ -257,7 +267,7 @@ def test_public_pages_are_pages_of_the_app() -> None:
     assert len(PROTECTED_PAGES) >= 10
 
 
-async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
+async def _foreign_values(client: Any, cast: Cast, factory: Factory) -> dict[str, Any]:
     """Path values naming objects of the other organization (or, for a tool, any valid value)."""
     deal = await client.post("/v1/deals", json={"name": "theirs"}, headers=cast.other.headers)
     assert deal.status_code == 201, deal.text
@@ -277,6 +287,36 @@ async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
     assert template.status_code == 201, template.text
     criterion = await client.post("/v1/criteria", json={"title": "theirs"}, headers=cast.other.headers)
     assert criterion.status_code == 201, criterion.text
+    made = {
+        "user_id": ("/v1/users", {"email": f"theirs-{deal.json()['id']}@example.com"}),
+        "invitation_id": (
+            "/v1/organization/invitations",
+            {"inviteeEmail": f"invited-{deal.json()['id']}@example.com", "role": "MEMBER"},
+        ),
+        "team_id": ("/v1/teams", {"name": f"theirs {deal.json()['id']}"}),
+    }
+    ids = {}
+    for name, (url, body) in made.items():
+        answer = await client.post(url, json=body, headers=cast.other.headers)
+        assert answer.status_code == 201, answer.text
+        ids[name] = answer.json()["id"]
+    ids["webhook_id"] = await webhook_of(factory, cast.other)
+    project = await client.post("/v1/projects", json={"name": "theirs"}, headers=cast.other.headers)
+    ids["project_id"] = project.json()["id"]
+    document = await client.post(
+        f"/v1/projects/{ids['project_id']}/documents",
+        files={"file": ("theirs.txt", b"theirs", "text/plain")},
+        headers=cast.other.headers,
+    )
+    assert document.status_code == 201, document.text
+    ids["document_id"] = document.json()["id"]
+    run = await client.post(
+        "/v1/imports/contacts",
+        files={"file": ("c.csv", b"email,fullname\nnot-an-email,Bad Row\n", "text/csv")},
+        headers=cast.other.headers,
+    )
+    assert run.status_code == 200 and run.json()["totalErrorRows"] == 1, run.text
+    ids["run_id"] = run.json()["id"]
     return {
         "id": deal.json()["id"],
         "token_id": cast.other.token_row.id,
@@ -288,6 +328,9 @@ async def _foreign_values(client: Any, cast: Cast) -> dict[str, Any]:
         "deal_id": deal.json()["id"],
         "template_id": template.json()["id"],
         "library_id": criterion.json()["id"],
+        "delivery_id": 1,  # found through its subscription
+        "kind": "contacts",
+        **ids,
     }
 
 
@@ -299,6 +342,20 @@ async def test_signed_out_pages_redirect_to_login(client: Any, method: str, path
 
 
 UNSAFE_PAGES = [r for r in PROTECTED_PAGES if r[0] in WRITES]
+#: Path parameters naming an object of their own (a criterion is found through its deal).
+OBJECT_PARAMS = (
+    "id",
+    "token_id",
+    "user_id",
+    "invitation_id",
+    "team_id",
+    "webhook_id",
+    "project_id",
+    "plan_id",
+    "ticket_id",
+    "template_id",
+    "library_id",
+)
 
 
 @pytest.mark.parametrize(("method", "path"), UNSAFE_PAGES, ids=_page_ids(UNSAFE_PAGES))
@@ -307,16 +364,13 @@ async def test_page_writes_without_csrf_are_403_and_other_orgs_objects_404(
 ) -> None:
     browser = await factory.browser(cast.owner, Role.ADMIN)
     cookies = {"dealbench_session": browser.cookie}
-    url = fill(path, await _foreign_values(client, cast))
+    url = fill(path, await _foreign_values(client, cast, factory))
     client.cookies.update(cookies)
     try:
         refused = await client.request(method, url, data={})
         assert refused.status_code == 403, refused.text
         foreign = await client.request(method, url, data={"csrf_token": browser.csrf})
-        if any(
-            f"{{{name}}}" in path
-            for name in ("id", "token_id", "plan_id", "ticket_id", "template_id", "library_id")
-        ):  # a criterion is found through its deal
+        if any(f"{{{name}}}" in path for name in OBJECT_PARAMS):  # a criterion is found through its deal
             assert foreign.status_code == 404, foreign.text
     finally:
         client.cookies.clear()
@@ -330,7 +384,7 @@ async def test_other_organizations_pages_are_404(
     client: Any, factory: Factory, cast: Cast, method: str, path: str
 ) -> None:
     browser = await factory.browser(cast.owner, Role.ADMIN)
-    url = fill(path, await _foreign_values(client, cast))
+    url = fill(path, await _foreign_values(client, cast, factory))
     client.cookies.update({"dealbench_session": browser.cookie})
     try:
         response = await client.request(method, url)

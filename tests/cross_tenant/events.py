@@ -14,28 +14,37 @@ from dealbench.webhooks import service as webhooks
 from dealbench.webhooks.delivery import Worker
 from dealbench.webhooks.schemas import WebhookCreate
 from tests.cross_tenant import Ctx, Made, Maker
-from tests.factories import unique
+from tests.factories import Factory, Tenant, unique
 
 CLOSED = "http://127.0.0.1:9/hook"
 
 
 async def _principal(session: object, ctx: Ctx) -> Principal:
-    org = await session.get(Organization, ctx.tenant.org.id)  # type: ignore[attr-defined]
-    token = await session.get(ApiToken, ctx.tenant.token_row.id)  # type: ignore[attr-defined]
+    return await _principal_of(session, ctx.tenant)
+
+
+async def _principal_of(session: object, tenant: Tenant) -> Principal:
+    org = await session.get(Organization, tenant.org.id)  # type: ignore[attr-defined]
+    token = await session.get(ApiToken, tenant.token_row.id)  # type: ignore[attr-defined]
     return Principal(organization=org, token=token)
 
 
-async def _webhook_id(ctx: Ctx, events: list[str]) -> int:
-    services = ctx.factory.services
+async def webhook_of(factory: Factory, tenant: Tenant, events: list[str] | None = None) -> int:
+    """The id of a new subscription of ``tenant`` to a closed local port."""
+    services = factory.services
     async with services.sessionmaker() as session:
         endpoint, _ = await webhooks.create_webhook(
             session,
-            await _principal(session, ctx),
-            WebhookCreate(url=CLOSED, events=events),
+            await _principal_of(session, tenant),
+            WebhookCreate(url=CLOSED, events=events or ["nothing.happens"]),
             webhooks.Outbound(services.secret_key, allow_private=True),
         )
         await session.commit()
     return endpoint.id
+
+
+async def _webhook_id(ctx: Ctx, events: list[str]) -> int:
+    return await webhook_of(ctx.factory, ctx.tenant, events)
 
 
 async def _webhook(ctx: Ctx) -> Made:

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from dealbench.kit.locks import Lock, locked
 from dealbench.models import ApiToken, Organization, User, WebSession
 
 _OWNER = aliased(User)
@@ -95,3 +96,11 @@ async def signin_candidates(
     if org_slug is not None:
         stmt = stmt.where(Organization.slug == org_slug)
     return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+
+
+async def user_with_password(session: AsyncSession, user_id: int) -> User | None:
+    """The current user ``user_id`` that has a password, of whichever organization: a password
+    reset link names its user alone (its HMAC is what proves it), so this lookup runs across
+    organizations by nature, as signing in does."""
+    stmt = select(User).where(User.id == user_id, User.deleted_at.is_(None), User.password_hash.is_not(None))
+    return (await session.execute(locked(stmt, Lock.UPDATE))).scalar_one_or_none()

@@ -22,6 +22,7 @@ from dealbench.documents import (
     uploads,
     versions,
 )
+from dealbench.documents.receiving import receive_upload
 from dealbench.documents.schemas import (
     AccessIn,
     DocumentOut,
@@ -43,17 +44,17 @@ from dealbench.documents.schemas import (
 )
 from dealbench.documents.storage import collect_blobs, get_storage
 from dealbench.kit.content import content_disposition, parse_range
-from dealbench.kit.errors import ValidationFailed
+from dealbench.kit.etags import IfMatch, IfNoneMatch, presented, require_current, tagged_response
 from dealbench.kit.fastjson import json_response
+from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import Paging
 from dealbench.kit.repository import MAX_ID
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page
 from dealbench.kit.services import AppServices, Services
 from dealbench.kit.session import DbSession
-from dealbench.kit.storage import PendingBlob
 from dealbench.kit.uow import checkpoint, transaction
-from dealbench.kit.uploads import PartInfo, multipart_openapi, stream_multipart
+from dealbench.kit.uploads import multipart_openapi
 
 ProjectsRead = Annotated[Principal, scoped("projects:read")]
 ProjectsWrite = Annotated[Principal, scoped("projects:write")]
@@ -103,14 +104,19 @@ async def create_project(body: ProjectCreate, principal: ProjectsWrite, session:
 
 
 @projects_router.get("/projects/{projectId}", response_model=ProjectOut)
-async def get_project(projectId: Id, principal: ProjectsRead, session: DbSession) -> Response:
-    return json_response(presenter.project(await projects.get_project(session, principal, projectId)))
+async def get_project(projectId: Id, principal: ProjectsRead, session: DbSession, inm: IfNoneMatch = None) -> Response:
+    return tagged_response(presenter.project(await projects.get_project(session, principal, projectId)), inm)
+
+
+def _project_now(session: DbSession, principal: Principal, project: int, lock: Lock) -> Any:
+    return presented(projects.get_project(session, principal, project, write=True, lock=lock), presenter.project)
 
 
 async def update_project(
-    projectId: Id, body: ProjectUpdate, principal: ProjectsWrite, session: DbSession
+    projectId: Id, body: ProjectUpdate, principal: ProjectsWrite, session: DbSession, if_match: IfMatch = None
 ) -> Response:
     """Update a project (READ_WRITE capability; `apiDownloadEnabled` only by administrators)."""
+    await require_current(if_match, lambda: _project_now(session, principal, projectId, Lock.UPDATE))
     return json_response(
         presenter.project(await projects.update_project(session, principal, projectId, body))
     )
@@ -120,8 +126,9 @@ add_update_route(projects_router, "/projects/{projectId}", update_project, respo
 
 
 @projects_router.delete("/projects/{projectId}", response_model=ProjectOut)
-async def delete_project(projectId: Id, principal: ProjectsWrite, session: DbSession) -> Response:
+async def delete_project(projectId: Id, principal: ProjectsWrite, session: DbSession, if_match: IfMatch = None) -> Response:
     """Delete a project; 409 while it holds documents."""
+    await require_current(if_match, lambda: _project_now(session, principal, projectId, Lock.DELETE))
     return json_response(presenter.project(await projects.delete_project(session, principal, projectId)))
 
 
@@ -227,14 +234,19 @@ async def create_template(body: TemplateIn, principal: TemplatesWrite, session: 
 
 
 @templates_router.get("/templates/{templateId}", response_model=TemplateOut)
-async def get_template(templateId: Id, principal: TemplatesRead, session: DbSession) -> Response:
-    return json_response(presenter.template(await templates.get_template(session, principal, templateId)))
+async def get_template(templateId: Id, principal: TemplatesRead, session: DbSession, inm: IfNoneMatch = None) -> Response:
+    return tagged_response(presenter.template(await templates.get_template(session, principal, templateId)), inm)
+
+
+def _template_now(session: DbSession, principal: Principal, template: int, lock: Lock) -> Any:
+    return presented(templates.get_template(session, principal, template, lock=lock), presenter.template)
 
 
 async def update_template(
-    templateId: Id, body: TemplateUpdate, principal: TemplatesWrite, session: DbSession
+    templateId: Id, body: TemplateUpdate, principal: TemplatesWrite, session: DbSession, if_match: IfMatch = None
 ) -> Response:
     """Update a template; projects made from it keep what they copied."""
+    await require_current(if_match, lambda: _template_now(session, principal, templateId, Lock.UPDATE))
     template = await templates.update_template(session, principal, templateId, body)
     return json_response(presenter.template(template))
 
@@ -243,7 +255,10 @@ add_update_route(templates_router, "/templates/{templateId}", update_template, r
 
 
 @templates_router.delete("/templates/{templateId}", response_model=TemplateOut)
-async def delete_template(templateId: Id, principal: TemplatesWrite, session: DbSession) -> Response:
+async def delete_template(
+    templateId: Id, principal: TemplatesWrite, session: DbSession, if_match: IfMatch = None
+) -> Response:
+    await require_current(if_match, lambda: _template_now(session, principal, templateId, Lock.DELETE))
     return json_response(presenter.template(await templates.delete_template(session, principal, templateId)))
 
 
@@ -312,43 +327,7 @@ RejectDuplicate = Annotated[
 
 
 async def _upload(request: Request, services: Services, record: Callable[..., Awaitable[Any]]) -> Any:
-    """Stream the one `file` part of the body into a pending blob, then ``record`` it; the blob is
-    discarded on any failure."""
-    storage = get_storage(services)
-    received: list[tuple[PendingBlob, PartInfo]] = []
-
-    async def on_file(part: PartInfo) -> PendingBlob:
-        if part.name != "file":
-            raise ValidationFailed.at(
-                ["file"], f"Send the document in the form field 'file' (a file came in '{part.name}')."
-            )
-        if received:
-            raise ValidationFailed.at(["file"], "Send one file per request.")
-        received.append((await storage.begin(), part))
-        return received[0][0]
-
-    limit = services.settings.max_upload_bytes
-    try:
-        form = await stream_multipart(
-            request,
-            on_file=on_file,
-            max_file_bytes=limit,
-            too_large_message=f"Upload too large: at most {limit} bytes per file (DEALBENCH_MAX_UPLOAD_BYTES).",
-        )
-        if not received:
-            if "file" in form:
-                raise ValidationFailed.at(["file"], "'file' must be a file part (with a filename).")
-            raise ValidationFailed.at(
-                ["file"], "Required", code="invalid_type", expected="file", received="undefined"
-            )
-        blob, part = received[0]
-        return await record(
-            blob, file_name=part.filename or "upload", content_type=part.content_type, form=form
-        )
-    except BaseException:
-        for blob, _ in received:
-            await blob.discard()
-        raise
+    return await receive_upload(request, services, record)
 
 
 @documents_router.post(
@@ -401,10 +380,15 @@ async def list_folder_documents(
 
 @documents_router.get("/projects/{projectId}/documents/{documentId}", response_model=DocumentOut)
 async def get_document(
-    projectId: Id, documentId: Id, principal: DocumentsRead, session: DbSession
+    projectId: Id, documentId: Id, principal: DocumentsRead, session: DbSession, inm: IfNoneMatch = None
 ) -> Response:
     _, doc = await files.get_document(session, principal, projectId, documentId)
-    return json_response(presenter.document(doc))
+    return tagged_response(presenter.document(doc), inm)
+
+
+async def _document_now(session: DbSession, principal: Principal, project: int, document: int, lock: Lock) -> Any:
+    _, doc = await files.get_document(session, principal, project, document, write=True, lock=lock)
+    return presenter.document(doc)
 
 
 @documents_router.delete("/projects/{projectId}/documents/{documentId}", response_model=DocumentOut)
@@ -415,8 +399,10 @@ async def delete_document(
     session: DbSession,
     services: AppServices,
     background: BackgroundTasks,
+    if_match: IfMatch = None,
 ) -> Response:
     """Delete a document and its versions (403 without write capability on the project)."""
+    await require_current(if_match, lambda: _document_now(session, principal, projectId, documentId, Lock.DELETE))
     doc, digests = await files.delete_document(session, principal, projectId, documentId)
     background.add_task(collect_blobs, services, digests)
     return json_response(presenter.document(doc))
@@ -484,9 +470,11 @@ async def set_field(
     body: FieldValueIn,
     principal: DocumentsWrite,
     session: DbSession,
+    if_match: IfMatch = None,
 ) -> Response:
     """Set a field's value (validated by its type; `null` clears). Standard fields `name`, `date`,
     `description` are editable too."""
+    await require_current(if_match, lambda: _document_now(session, principal, projectId, documentId, Lock.UPDATE))
     doc = await files.set_field(session, principal, projectId, documentId, fieldId, body.value)
     return json_response(presenter.document(doc))
 

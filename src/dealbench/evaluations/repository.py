@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select, update
 
 from dealbench.evaluations.presenter import OUTCOMES, Summary
 from dealbench.kit.locks import Lock, locked
@@ -46,6 +46,26 @@ async def _page(
 # --------------------------------------------------------------------------- plans
 
 
+
+def _in_org(model: Any) -> Any:
+    return model.organization_id == bindparam("org")
+
+
+#: The three statements of plans' summaries (deal link, criteria by outcome, tasks by completion),
+#: built once: ``:org`` and the expanding ``:ids``.
+_SUMMARY_STATEMENTS = (
+    select(Deal.id, Deal.evaluation_id).where(
+        _in_org(Deal), Deal.evaluation_id.in_(bindparam("ids", expanding=True))
+    ),
+    select(SuccessCriterion.evaluation_id, SuccessCriterion.outcome, func.count())
+    .where(_in_org(SuccessCriterion), SuccessCriterion.evaluation_id.in_(bindparam("ids", expanding=True)))
+    .group_by(SuccessCriterion.evaluation_id, SuccessCriterion.outcome),
+    select(EvaluationTask.evaluation_id, EvaluationTask.completed, func.count())
+    .where(_in_org(EvaluationTask), EvaluationTask.evaluation_id.in_(bindparam("ids", expanding=True)))
+    .group_by(EvaluationTask.evaluation_id, EvaluationTask.completed),
+)
+
+
 class EvaluationRepository(Repository[Evaluation]):
     """Plans. Every write of a plan or of its content locks the plan first (``Lock.UPDATE``):
     positions, reorders and the activity log stay serial per plan."""
@@ -73,31 +93,14 @@ class EvaluationRepository(Repository[Evaluation]):
         criteria: dict[int, dict[str, int]] = {i: dict.fromkeys([*OUTCOMES, "UNSET"], 0) for i in ids}
         tasks: dict[int, list[int]] = {i: [0, 0] for i in ids}
         if ids:
-            wanted = list(ids)
-            for deal_id, eval_id in (
-                await self.session.execute(
-                    select(Deal.id, Deal.evaluation_id).where(
-                        self.owned(Deal), Deal.evaluation_id.in_(wanted)
-                    )
-                )
-            ).all():
+            params = {"org": self.organization_id, "ids": list(ids)}
+            deal_links, outcomes, completions = _SUMMARY_STATEMENTS
+            for deal_id, eval_id in (await self.session.execute(deal_links, params)).all():
                 if eval_id is not None:
                     deals[eval_id] = deal_id
-            for eval_id, outcome, n in (
-                await self.session.execute(
-                    select(SuccessCriterion.evaluation_id, SuccessCriterion.outcome, func.count())
-                    .where(self.owned(SuccessCriterion), SuccessCriterion.evaluation_id.in_(wanted))
-                    .group_by(SuccessCriterion.evaluation_id, SuccessCriterion.outcome)
-                )
-            ).all():
+            for eval_id, outcome, n in (await self.session.execute(outcomes, params)).all():
                 criteria[eval_id][outcome or "UNSET"] += n
-            for eval_id, done, n in (
-                await self.session.execute(
-                    select(EvaluationTask.evaluation_id, EvaluationTask.completed, func.count())
-                    .where(self.owned(EvaluationTask), EvaluationTask.evaluation_id.in_(wanted))
-                    .group_by(EvaluationTask.evaluation_id, EvaluationTask.completed)
-                )
-            ).all():
+            for eval_id, done, n in (await self.session.execute(completions, params)).all():
                 tasks[eval_id][0] += n
                 if done:
                     tasks[eval_id][1] += n

@@ -10,7 +10,9 @@ from dealbench.auth.tokens import scoped
 from dealbench.evaluations import activity, content, library, plans, presenter
 from dealbench.evaluations import schemas as s
 from dealbench.evaluations import templates as plan_templates
+from dealbench.kit.etags import IfMatch, IfNoneMatch, require_current, tagged_response
 from dealbench.kit.fastjson import json_response
+from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Id, IdOnly, Page, PathId
@@ -38,14 +40,25 @@ async def create_evaluation(principal: EvalWrite, session: DbSession, body: s.Ev
 
 
 @router.get("/evaluations/{id}", response_model=s.EvaluationOut)
-async def get_evaluation(id: PathId, principal: EvalRead, session: DbSession) -> Response:
-    return json_response(presenter.plan(await plans.read_evaluation(session, principal, id)))
+async def get_evaluation(
+    id: PathId, principal: EvalRead, session: DbSession, if_none_match: IfNoneMatch = None
+) -> Response:
+    """A plan with its deal and progress. Its ETag changes with any change of its content (an item
+    added, changed, removed or reordered moves `updatedAt`)."""
+    return tagged_response(presenter.plan(await plans.read_evaluation(session, principal, id)), if_none_match)
+
+
+async def _plan_now(session: DbSession, principal: Principal, id: int, lock: Lock) -> Any:
+    """The plan as ``GET`` answers it, read under the write's row lock."""
+    await plans.get_evaluation(session, principal, id, lock=lock)
+    return presenter.plan(await plans.read_evaluation(session, principal, id))
 
 
 async def update_evaluation(
-    id: PathId, principal: EvalWrite, session: DbSession, body: s.EvaluationUpdate
+    id: PathId, principal: EvalWrite, session: DbSession, body: s.EvaluationUpdate, if_match: IfMatch = None
 ) -> Response:
     """Update a plan; `dealId: null` unlinks its deal."""
+    await require_current(if_match, lambda: _plan_now(session, principal, id, Lock.UPDATE))
     return json_response(presenter.plan(await plans.update_evaluation(session, principal, id, body)))
 
 
@@ -53,8 +66,11 @@ add_update_route(router, "/evaluations/{id}", update_evaluation, response_model=
 
 
 @router.delete("/evaluations/{id}", response_model=IdOnly)
-async def delete_evaluation(id: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
+async def delete_evaluation(
+    id: PathId, principal: EvalWrite, session: DbSession, if_match: IfMatch = None
+) -> IdOnly:
     """Delete a plan with its content; its deal is unlinked."""
+    await require_current(if_match, lambda: _plan_now(session, principal, id, Lock.DELETE))
     return IdOnly(id=await plans.delete_evaluation(session, principal, id))
 
 
@@ -143,8 +159,15 @@ async def create_plan_template(
 
 
 @templates.get("/plan-templates/{id}", response_model=s.PlanTemplateOut)
-async def get_plan_template(id: PathId, principal: EvalRead, session: DbSession) -> Response:
-    return json_response(presenter.template(await plan_templates.get_template(session, principal, id)))
+async def get_plan_template(
+    id: PathId, principal: EvalRead, session: DbSession, if_none_match: IfNoneMatch = None
+) -> Response:
+    found = await plan_templates.get_template(session, principal, id)
+    return tagged_response(presenter.template(found), if_none_match)
+
+
+async def _template_now(session: DbSession, principal: Principal, id: int, lock: Lock) -> Any:
+    return presenter.template(await plan_templates.get_template(session, principal, id, lock=lock))
 
 
 @templates.post("/evaluations/{id}/save-as-template", response_model=s.PlanTemplateOut, status_code=201)
@@ -159,9 +182,10 @@ async def save_evaluation_as_template(
 
 
 async def update_plan_template(
-    id: PathId, principal: EvalWrite, session: DbSession, body: s.PlanTemplateUpdate
+    id: PathId, principal: EvalWrite, session: DbSession, body: s.PlanTemplateUpdate, if_match: IfMatch = None
 ) -> Response:
     """`phases`, `criteria`, `tasks` each replace that part when sent."""
+    await require_current(if_match, lambda: _template_now(session, principal, id, Lock.UPDATE))
     return json_response(
         presenter.template(await plan_templates.update_template(session, principal, id, body))
     )
@@ -171,8 +195,11 @@ add_update_route(templates, "/plan-templates/{id}", update_plan_template, respon
 
 
 @templates.delete("/plan-templates/{id}", response_model=IdOnly)
-async def delete_plan_template(id: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
+async def delete_plan_template(
+    id: PathId, principal: EvalWrite, session: DbSession, if_match: IfMatch = None
+) -> IdOnly:
     """Plans made from it keep their content (`derivedFromTemplateId` becomes null)."""
+    await require_current(if_match, lambda: _template_now(session, principal, id, Lock.DELETE))
     return IdOnly(id=await plan_templates.delete_template(session, principal, id))
 
 
@@ -201,15 +228,25 @@ async def create_library_criterion(
 
 
 @criteria.get("/criteria/{id}", response_model=s.LibraryCriterionOut)
-async def get_library_criterion(id: PathId, principal: EvalRead, session: DbSession) -> Response:
-    return json_response(
-        presenter.library_criterion(await library.get_library_criterion(session, principal, id))
-    )
+async def get_library_criterion(
+    id: PathId, principal: EvalRead, session: DbSession, if_none_match: IfNoneMatch = None
+) -> Response:
+    found = await library.get_library_criterion(session, principal, id)
+    return tagged_response(presenter.library_criterion(found), if_none_match)
+
+
+async def _criterion_now(session: DbSession, principal: Principal, id: int, lock: Lock) -> Any:
+    return presenter.library_criterion(await library.get_library_criterion(session, principal, id, lock=lock))
 
 
 async def update_library_criterion(
-    id: PathId, principal: EvalWrite, session: DbSession, body: s.LibraryCriterionUpdate
+    id: PathId,
+    principal: EvalWrite,
+    session: DbSession,
+    body: s.LibraryCriterionUpdate,
+    if_match: IfMatch = None,
 ) -> Response:
+    await require_current(if_match, lambda: _criterion_now(session, principal, id, Lock.UPDATE))
     updated = await library.update_library_criterion(session, principal, id, body)
     return json_response(presenter.library_criterion(updated))
 
@@ -218,8 +255,11 @@ add_update_route(criteria, "/criteria/{id}", update_library_criterion, response_
 
 
 @criteria.delete("/criteria/{id}", response_model=IdOnly)
-async def delete_library_criterion(id: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
+async def delete_library_criterion(
+    id: PathId, principal: EvalWrite, session: DbSession, if_match: IfMatch = None
+) -> IdOnly:
     """Plans keep their copies; their link to the library is cleared."""
+    await require_current(if_match, lambda: _criterion_now(session, principal, id, Lock.DELETE))
     return IdOnly(id=await library.delete_library_criterion(session, principal, id))
 
 

@@ -16,6 +16,7 @@ from dealbench.kit.crypto import keyed_hash, new_code
 from dealbench.kit.db import lock_key, utcnow
 from dealbench.kit.errors import Conflict, NotFound
 from dealbench.kit.locks import Lock
+from dealbench.kit.mail import build_message, send_mail
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.repository import TenantOf
 from dealbench.models import Invitation, InvitationStatus, User
@@ -81,6 +82,43 @@ async def revoke_invitation(session: AsyncSession, principal: Principal, invitat
     await session.flush()
     await outbox.record(session, principal, "invitation.revoked", presenter.invitation(invitation))
     return invitation
+
+
+async def resend_invitation(
+    session: AsyncSession, principal: Principal, invitation_id: int, secret_key: str
+) -> tuple[Invitation, str]:
+    """A new one-time code for a PENDING invitation (expired or not), valid for another
+    :data:`VALIDITY`: the old code stops working, since only the HMAC of the new one is kept."""
+    invitation = await InvitationRepository(session, principal).one(invitation_id, lock=Lock.UPDATE)
+    if invitation.status is not InvitationStatus.PENDING:
+        raise Conflict(f"Only a PENDING invitation can be sent again; this one is {invitation.status.value}.")
+    code = new_code()
+    now = utcnow()
+    invitation.code_hash = keyed_hash(secret_key, code)
+    invitation.expires_at = now + VALIDITY
+    invitation.updated_at = now
+    await session.flush()
+    await outbox.record(session, principal, "invitation.resent", presenter.invitation(invitation))
+    return invitation, code
+
+
+async def mail_invitation(
+    smtp_url: str, sender: str, invitation: Invitation, organization_name: str, inviter: str, link: str
+) -> None:
+    """Email the invitee their link; raises ``MailError`` when the SMTP server refuses."""
+    body = (
+        f"{inviter} invited you to join {organization_name} on Dealbench as {invitation.role.value}.\n\n"
+        f"Accept the invitation (it expires on {invitation.expires_at:%Y-%m-%d}):\n{link}\n"
+        + ("(a path on your Dealbench server)\n" if link.startswith("/") else "")
+        + "\nIf you did not expect it, ignore this email.\n"
+    )
+    msg = build_message(
+        sender=sender,
+        to=[invitation.invitee_email],
+        subject=f"Join {organization_name} on Dealbench",
+        body=body,
+    )
+    await send_mail(smtp_url, msg)
 
 
 async def _by_code(session: AsyncSession, code: str, secret_key: str) -> Invitation:

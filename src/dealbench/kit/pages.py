@@ -63,6 +63,18 @@ def _date(value: Any) -> str:
     return text[:10]
 
 
+def _filesize(value: Any) -> str:
+    """``1.2 MB``: a size in bytes for people (powers of 1000, as file managers show them)."""
+    if value is None:
+        return "—"
+    size = float(value)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{int(size)} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} GB"
+
+
 def _build() -> Environment:
     env = Environment(
         loader=PackageLoader("dealbench", "templates"),
@@ -74,6 +86,7 @@ def _build() -> Environment:
     env.filters["markdown"] = markdown
     env.filters["money"] = _money
     env.filters["date"] = _date
+    env.filters["filesize"] = _filesize
     env.filters["urlquote"] = lambda v: quote(str(v), safe="")
     env.globals["version"] = __version__
     return env

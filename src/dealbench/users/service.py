@@ -52,8 +52,10 @@ async def list_users(
     return await UserRepository(session, principal).page(params)
 
 
-async def get_user(session: AsyncSession, principal: Principal, user_id: int) -> User:
-    return await directory.get_user(session, principal, user_id)
+async def get_user(
+    session: AsyncSession, principal: Principal, user_id: int, *, lock: Lock | None = None
+) -> User:
+    return await directory.get_user(session, principal, user_id, lock=lock)
 
 
 async def get_user_by_email(session: AsyncSession, principal: Principal, email: str) -> User:
@@ -116,4 +118,21 @@ async def remove_user(session: AsyncSession, principal: Principal, user_id: int)
     await repo.leave_teams(user)
     await session.flush()
     await outbox.record(session, principal, "user.deleted", presenter.user(user))
+    return user
+
+
+async def change_role(session: AsyncSession, principal: Principal, user_id: int, role: Role) -> User:
+    """Give a user another role; the last ADMIN keeps theirs (409). The organization is locked
+    first, as removal does, so two administrators demoting each other cannot both pass."""
+    await lock_organization(session, principal.organization)
+    repo = UserRepository(session, principal)
+    user = await repo.one(user_id, lock=Lock.UPDATE)
+    if user.role is role:
+        return user
+    if user.role is Role.ADMIN and await repo.admin_count() <= 1:
+        raise Conflict("The organization needs an ADMIN: make someone else ADMIN first.")
+    user.role = role
+    user.updated_at = utcnow()
+    await session.flush()
+    await outbox.record(session, principal, "user.updated", presenter.user(user))
     return user
