@@ -107,6 +107,7 @@ SCOPES: dict[str, str] = {
     "DELETE /v1/evaluations/{id}/meetings/{itemId}": "evaluations:write",
     "GET /v1/plan-templates": "evaluations:read",
     "POST /v1/plan-templates": "evaluations:write",
+    "POST /v1/evaluations/{id}/save-as-template": "evaluations:write",
     "GET /v1/plan-templates/{id}": "evaluations:read",
     "PUT /v1/plan-templates/{id}": "evaluations:write",
     "PATCH /v1/plan-templates/{id}": "evaluations:write",
@@ -323,4 +324,5 @@ GRAPHQL_REST_TWINS: dict[str, str] = {
             ("delete", "DELETE", "/{itemId}"),
         )
     },
+    "Mutation.answerEvaluationComment": "POST /v1/evaluations/{id}/comments",
 }

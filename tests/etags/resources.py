@@ -188,6 +188,13 @@ async def document(ctx: Ctx) -> Made:
     )
 
 
+async def folder(ctx: Ctx) -> Made:
+    pid = (await ctx.post("/v1/projects", {"name": unique("P ")}))["id"]
+    made = await ctx.post(f"/v1/projects/{pid}/folders", {"name": unique("f")})
+    child = _writer(ctx, "POST", f"/v1/projects/{pid}/folders", {"name": unique("c"), "parentId": made["id"]})
+    return Made(path=f"/v1/projects/{pid}/folders/{made['id']}", change=child)
+
+
 RESOURCES: dict[str, Callable[[Ctx], Awaitable[Made]]] = {
     "deal": deal,
     "deal by eid": deal_by_eid,
@@ -206,4 +213,5 @@ RESOURCES: dict[str, Callable[[Ctx], Awaitable[Made]]] = {
     "project": project,
     "document template": document_template,
     "document": document,
+    "folder": folder,
 }

@@ -79,11 +79,12 @@ async def test_page_on_every_list_field_answers_data_and_total(client: Any, fact
     hook = await _webhook_id(Ctx(client, factory, tenant), ["deal.created"])
     plan = await client.post("/v1/evaluations", json={"title": "Paging"}, headers=tenant.headers)
     assert plan.status_code == 201, plan.text
+    of_plan = f"evaluationId: {plan.json()['id']}, "
     required = {
         "documents": f"projectId: {project.json()['id']}, ",
         "webhookDeliveries": f"id: {hook}, ",
-        "evaluationBuyers": f"evaluationId: {plan.json()['id']}, ",
-        "evaluationComments": f"evaluationId: {plan.json()['id']}, ",
+        "evaluationBuyers": of_plan,
+        "evaluationComments": of_plan,
     }
     for name in await _list_fields(client, tenant.token):
         args = required.get(name, "")

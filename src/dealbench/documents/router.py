@@ -286,9 +286,11 @@ async def create_folder(
 
 
 @documents_router.get("/projects/{projectId}/folders/{folder:path}", response_model=FolderOut)
-async def get_folder(projectId: Id, folder: str, principal: DocumentsRead, session: DbSession) -> Response:
+async def get_folder(
+    projectId: Id, folder: str, principal: DocumentsRead, session: DbSession, inm: IfNoneMatch = None
+) -> Response:
     """A folder by id, by path (`Contracts/Signed` or `Contracts%2FSigned`) or by name (`the%20folder`)."""
-    return json_response(presenter.folder(await folders.get_folder(session, principal, projectId, folder)))
+    return tagged_response(presenter.folder(await folders.get_folder(session, principal, projectId, folder)), inm)
 
 
 @documents_router.delete("/projects/{projectId}/folders/{folderId:path}", response_model=FolderOut)

@@ -251,6 +251,17 @@ async def _template_now(session: DbSession, principal: Principal, id: int, lock:
     return presenter.template(await plan_templates.get_template(session, principal, id, lock=lock))
 
 
+@templates.post("/evaluations/{id}/save-as-template", response_model=s.PlanTemplateOut, status_code=201)
+async def save_evaluation_as_template(
+    id: PathId, principal: EvalWrite, session: DbSession, body: s.PlanTemplateFromPlan
+) -> Response:
+    """A new template holding the plan's phases, success criteria (with their library links, without
+    outcomes) and tasks, in plan order."""
+    await plans.get_evaluation(session, principal, id)
+    made = await plan_templates.template_from_plan(session, principal, id, body)
+    return json_response(presenter.template(made), 201)
+
+
 async def update_plan_template(
     id: PathId, principal: EvalWrite, session: DbSession, body: s.PlanTemplateUpdate, if_match: IfMatch = None
 ) -> Response:

@@ -301,6 +301,11 @@ class PlanTemplateCreate(InModel):
     )
 
 
+class PlanTemplateFromPlan(InModel):
+    title: Title
+    description: LongText | None = None
+
+
 class PlanTemplateUpdate(InModel):
     title: NotNullable[Title] = None
     description: LongText | None = None
