@@ -309,7 +309,6 @@ GRAPHQL_REST_TWINS: dict[str, str] = {
     "Mutation.createEvaluation": "POST /v1/evaluations",
     "Mutation.updateEvaluation": "PATCH /v1/evaluations/{id}",
     "Mutation.deleteEvaluation": "DELETE /v1/evaluations/{id}",
-    "Mutation.answerEvaluationComment": "POST /v1/evaluations/{id}/comments",
     **{
         f"Mutation.{verb}{name}": f"{method} /v1/evaluations/{{id}}/{kind}{suffix}"
         for name, kind in (
