@@ -255,6 +255,12 @@ GRAPHQL_SCOPES: dict[str, str] = {
     "Mutation.deleteWebhook": "webhooks:write",
     "Mutation.rotateWebhookSecret": "webhooks:write",
     "Mutation.redeliverWebhookDelivery": "webhooks:write",
+    "Query.apps": "apps:read",
+    "Query.app": "apps:read",
+    "Mutation.registerApp": "apps:write",
+    "Mutation.installApp": "apps:write",
+    "Mutation.rotateAppToken": "apps:write",
+    "Mutation.uninstallApp": "apps:write",
 }
 
 #: The REST route doing what a GraphQL field does: both dialects must ask for the same scope.

@@ -271,6 +271,22 @@ async def _foreign_values(client: Any, cast: Cast, factory: Factory) -> dict[str
     """Path values naming objects of the other organization (or, for a tool, any valid value)."""
     deal = await client.post("/v1/deals", json={"name": "theirs"}, headers=cast.other.headers)
     assert deal.status_code == 201, deal.text
+    plan = await client.post("/v1/evaluations", json={"title": "theirs"}, headers=cast.other.headers)
+    assert plan.status_code == 201, plan.text
+    task = await client.post(
+        f"/v1/evaluations/{plan.json()['id']}/tasks", json={"title": "theirs"}, headers=cast.other.headers
+    )
+    assert task.status_code == 201, task.text
+    ticket = await client.post(
+        "/v1/tickets",
+        json={"title": "theirs", "type": "BUG", "state": "OPEN", "deals": [{"id": deal.json()["id"]}]},
+        headers=cast.other.headers,
+    )
+    assert ticket.status_code == 201, ticket.text
+    template = await client.post("/v1/plan-templates", json={"title": "theirs"}, headers=cast.other.headers)
+    assert template.status_code == 201, template.text
+    criterion = await client.post("/v1/criteria", json={"title": "theirs"}, headers=cast.other.headers)
+    assert criterion.status_code == 201, criterion.text
     made = {
         "user_id": ("/v1/users", {"email": f"theirs-{deal.json()['id']}@example.com"}),
         "invitation_id": (
@@ -306,6 +322,12 @@ async def _foreign_values(client: Any, cast: Cast, factory: Factory) -> dict[str
         "token_id": cast.other.token_row.id,
         "tool": "playground",
         "criterion_id": 1,
+        "plan_id": plan.json()["id"],
+        "item_id": task.json()["id"],
+        "ticket_id": ticket.json()["id"],
+        "deal_id": deal.json()["id"],
+        "template_id": template.json()["id"],
+        "library_id": criterion.json()["id"],
         "delivery_id": 1,  # found through its subscription
         "kind": "contacts",
         **ids,
@@ -321,7 +343,10 @@ async def test_signed_out_pages_redirect_to_login(client: Any, method: str, path
 
 UNSAFE_PAGES = [r for r in PROTECTED_PAGES if r[0] in WRITES]
 #: Path parameters naming an object of their own (a criterion is found through its deal).
-OBJECT_PARAMS = ("id", "token_id", "user_id", "invitation_id", "team_id", "webhook_id", "project_id")
+OBJECT_PARAMS = (
+    *("id", "token_id", "plan_id", "ticket_id", "template_id", "library_id"),
+    *("user_id", "invitation_id", "team_id", "webhook_id", "project_id"),
+)
 
 
 @pytest.mark.parametrize(("method", "path"), UNSAFE_PAGES, ids=_page_ids(UNSAFE_PAGES))

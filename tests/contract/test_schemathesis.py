@@ -69,9 +69,9 @@ RULES_BEYOND_THE_SCHEMA = {
     ("PUT", "/v1/templates/{templateId}"): "options only on CHOICE fields",
     ("PATCH", "/v1/templates/{templateId}"): "options only on CHOICE fields",
     ("POST", "/v1/templates/{templateId}"): "options only on CHOICE fields",
-    # Grammars that could be declared as patterns, and are not yet.
-    ("POST", "/v1/webhooks"): "the grammar of an event filter",
-    ("POST", "/v1/apps"): "the grammar of scope names",
+    # An address is public or not when it is resolved, which no schema can say.
+    ("POST", "/v1/webhooks"): "a URL on a public address",
+    ("POST", "/v1/apps"): "a URL on a public address",
 }
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.cross_tenant import Ctx, Made, Maker
-from tests.cross_tenant.events import _delivery, _webhook_id
+from tests.cross_tenant.events import _app, _delivery, _webhook_id
 from tests.cross_tenant.sales import item_body
 from tests.factories import unique
 
@@ -213,6 +213,16 @@ def _delivery_field(document: str, *, mutation: bool) -> Maker:
     return make
 
 
+def _app_field(document: str, *, installed: bool) -> Maker:
+    rest = _app(installed=installed)
+
+    async def make(ctx: Ctx) -> Made:
+        app = (await rest(ctx))["path"]["id"]
+        return {"query": document, "variables": {"id": app}, "read": f"/v1/apps/{app}"}
+
+    return make
+
+
 FIELDS: dict[str, Maker] = {
     "Query.user": _user,
     "Query.deal": _deal_read,
@@ -250,7 +260,17 @@ FIELDS: dict[str, Maker] = {
         'mutation($id: Int!) { updateWebhook(id: $id, input: {description: "Renamed"}) { id } }'
     ),
     "Mutation.deleteWebhook": _webhook_field("mutation($id: Int!) { deleteWebhook(id: $id) { id } }"),
-    "Mutation.rotateWebhookSecret": _webhook_field("mutation($id: Int!) { rotateWebhookSecret(id: $id) { id } }"),
+    "Mutation.rotateWebhookSecret": _webhook_field(
+        "mutation($id: Int!) { rotateWebhookSecret(id: $id) { id } }"
+    ),
+    "Query.app": _app_field("query($id: Int!) { app(id: $id) { id name } }", installed=False),
+    "Mutation.installApp": _app_field("mutation($id: Int!) { installApp(id: $id) { id } }", installed=False),
+    "Mutation.rotateAppToken": _app_field(
+        "mutation($id: Int!) { rotateAppToken(id: $id) { id } }", installed=True
+    ),
+    "Mutation.uninstallApp": _app_field(
+        "mutation($id: Int!) { uninstallApp(id: $id) { id } }", installed=True
+    ),
     "Mutation.redeliverWebhookDelivery": _delivery_field(
         "mutation($id: Int!, $delivery: Int!) { redeliverWebhookDelivery(id: $id, deliveryId: $delivery) { id } }",
         mutation=True,

@@ -11,7 +11,7 @@ import pytest
 from tests.cross_tenant import Ctx
 from tests.factories import unique
 from tests.graphql.helpers import gql
-from tests.graphql.world import World, build_world
+from tests.graphql.world import PUBLIC_URL, World, build_world
 
 INTROSPECT = """
 { __schema {
@@ -78,6 +78,7 @@ def _args(field: str, w: World) -> str:
         "documents": f"(projectId: {ids['project']})",
         "webhook": f"(id: {ids['webhook']})",
         "webhookDeliveries": f"(id: {ids['webhook']})",
+        "app": f"(id: {ids['app']})",
     }.get(field, "")
 
 
@@ -98,6 +99,11 @@ def _mutations(w: World) -> list[tuple[str, str, dict[str, Any]]]:
             "mutation($id: Int!) { rotateWebhookSecret(id: $id) { SELECTION } }",
             "WebhookWithSecret",
             {"id": w.ids["webhook"]},
+        ),
+        (
+            "mutation($i: AppRegisterInput!) { registerApp(input: $i) { SELECTION } }",
+            "AppWithSecret",
+            {"i": {"name": unique("every-field app "), "webhookUrl": PUBLIC_URL, "scopes": ["deals:read"]}},
         ),
     ]
 

@@ -1,6 +1,6 @@
 """A tenant with one of every object the GraphQL schema shows, made through the API as a client
 would: a deal with a ticket, a plan with its content, a team, an invitation, a sales process, a
-project with a document, a contact and a sales target."""
+project with a document, a contact, a sales target, a webhook with a delivery and an app."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from dealbench.models import Role
 from tests.cross_tenant import Ctx
 from tests.cross_tenant.events import _delivery as deliveries
 from tests.factories import Tenant, unique
+
+#: A public address an app may be registered with; registering sends nothing.
+PUBLIC_URL = "https://1.1.1.1/dealbench-app"
 
 
 @dataclass
@@ -60,6 +63,9 @@ async def build_world(ctx: Ctx) -> World:
     target = await ctx.post("/v1/sales-targets", {"userId": t.admin.id, "month": "2030-01", "amount": 1000})
     user, personal = await ctx.factory.personal(t, Role.ADMIN)
     delivery = await deliveries(ctx)
+    app = await ctx.post(
+        "/v1/apps", {"name": unique("app "), "webhookUrl": PUBLIC_URL, "scopes": ["deals:read"]}
+    )
     ids = {
         "deal": deal["id"],
         "ticket": ticket["id"],
@@ -75,5 +81,6 @@ async def build_world(ctx: Ctx) -> World:
         "user": user.id,
         "webhook": delivery["path"]["id"],
         "delivery": delivery["path"]["deliveryId"],
+        "app": app["id"],
     }
     return World(tenant=t, personal=personal, ids=ids)

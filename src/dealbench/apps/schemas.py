@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from dealbench.auth.scopes import ScopeName
 from dealbench.kit.schemas import InModel, OutModel, Timestamp
+from dealbench.webhooks.subscriptions import EventFilter
 
 
 class AppCreate(InModel):
@@ -13,10 +15,10 @@ class AppCreate(InModel):
         description="Where the app receives `app_install`, `organization_token_updated`, `app_uninstall` "
         "(and its `events`): https:// on a public address.",
     )
-    scopes: list[str] = Field(
+    scopes: list[ScopeName] = Field(
         min_length=1, max_length=100, description="The scopes of the app's token (never more than yours)."
     )
-    events: list[str] | None = Field(
+    events: list[EventFilter] | None = Field(
         default=None, max_length=100, description="Domain events to send the app as Standard Webhooks."
     )
 
@@ -24,12 +26,12 @@ class AppCreate(InModel):
 class AppOut(OutModel):
     id: int
     name: str
-    webhook_url: str
-    scopes: list[str]
-    events: list[str]
-    client_id: str
+    webhook_url: str = Field(description="Where the app receives its lifecycle posts and events.")
+    scopes: list[str] = Field(description="The scopes of the app's token.")
+    events: list[str] = Field(description="The domain events sent to the app (`*` patterns).")
+    client_id: str = Field(description="The app's public identifier, in its lifecycle posts.")
     token_id: int | None = Field(description="The app's organization token while it is installed.")
-    installed_at: Timestamp | None
+    installed_at: Timestamp | None = Field(description="When the app was installed; null when it is not.")
     created_at: Timestamp
 
 

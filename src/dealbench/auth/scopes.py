@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Annotated
+
+from pydantic import WithJsonSchema
 
 from dealbench.models.user import Role
 
@@ -31,6 +34,22 @@ RESOURCES: tuple[str, ...] = (
 )
 
 _SCOPE = re.compile(r"^(\*|\*:read|[a-z][a-z0-9-]*:(read|write))$")
+
+#: The grammar of a scope name, as the API documents it (the resources spelled out).
+SCOPE_PATTERN = r"^(\*|\*:read|(" + "|".join(RESOURCES) + r"):(read|write))$"
+
+#: A scope name in a request body: declared with its pattern; the service checks it and names the
+#: offending item in its own words.
+ScopeName = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": SCOPE_PATTERN,
+            "description": "`*`, `*:read`, or `<resource>:read|write`.",
+        }
+    ),
+]
 
 #: What a MEMBER's personal token may never do, whatever its scopes (managing users and the org).
 MEMBER_DENIED = frozenset(

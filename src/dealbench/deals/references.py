@@ -17,7 +17,7 @@ from dealbench.kit.repository import Tenant
 from dealbench.kit.zod import received_type
 from dealbench.models import Deal
 
-__all__ = ["EID_PREFIX", "DealRefValue", "find_deal", "parse_deal_ref", "resolve_deal_refs"]
+__all__ = ["EID_PREFIX", "DealRefValue", "deal_choices", "find_deal", "parse_deal_ref", "resolve_deal_refs"]
 
 
 def _deal_ref(value: Any) -> Any:
@@ -73,3 +73,16 @@ async def resolve_deal_refs(
 ) -> dict[str | int, Deal]:
     """Many refs at once (two statements at most): ``{ref: Deal}`` for the refs that exist."""
     return await DealRepository(session, tenant).by_refs(refs)
+
+
+async def deal_choices(session: AsyncSession, tenant: Tenant, *, limit: int = 500) -> list[tuple[int, str]]:
+    """``[(id, name)]`` of the caller's open, non-deleted deals by name (one statement): the deals a
+    form offers to link to."""
+    repo = DealRepository(session, tenant)
+    stmt = (
+        repo.select(Deal.id, Deal.name)
+        .where(Deal.deleted.is_(False), Deal.closed.is_(False))
+        .order_by(Deal.name, Deal.id)
+        .limit(limit)
+    )
+    return [(deal_id, name) for deal_id, name in (await session.execute(stmt)).all()]

@@ -11,6 +11,7 @@ from dealbench.auth.principal import Principal
 from dealbench.evaluations import schemas as s
 from dealbench.evaluations.repository import (
     CriterionRepository,
+    EvaluationRepository,
     LibraryRepository,
     PhaseRepository,
     TaskRepository,
@@ -92,6 +93,40 @@ async def create_template(
     )
     await session.flush()
     return template
+
+
+async def template_from_plan(
+    session: AsyncSession, principal: Principal, evaluation_id: int, data: s.PlanTemplateCreate
+) -> PlanTemplate:
+    """A template holding a copy of a plan's phases, success criteria (with their library links,
+    without outcomes) and tasks, in plan order; a plan the caller cannot see is an issue at
+    ``evaluationId``."""
+    evaluation = await EvaluationRepository(session, principal).get(evaluation_id)
+    if evaluation is None:
+        raise ValidationFailed.at(["evaluationId"], f"Evaluation {evaluation_id} not found.")
+    phases = await PhaseRepository(session, principal).of_plan(evaluation.id)
+    criteria = await CriterionRepository(session, principal).of_plan(evaluation.id)
+    tasks = await TaskRepository(session, principal).of_plan(evaluation.id)
+
+    def block(phase_id: int | None) -> dict[str, Any]:
+        return {
+            "criteria": [
+                {"title": c.title, "description": c.description, "libraryCriterionId": c.library_criterion_id}
+                for c in criteria
+                if c.phase_id == phase_id
+            ],
+            "tasks": [
+                {"title": t.title, "description": t.description} for t in tasks if t.phase_id == phase_id
+            ],
+        }
+
+    body = {
+        "title": data.title,
+        "description": data.description,
+        "phases": [{"title": p.title, "description": p.description, **block(p.id)} for p in phases],
+        **block(None),
+    }
+    return await create_template(session, principal, s.PlanTemplateCreate.model_validate(body))
 
 
 async def update_template(

@@ -50,6 +50,7 @@ ORGANIZATION_MODULES: tuple[str, ...] = (
     # events, webhooks and apps
     "dealbench.events.graphql",
     "dealbench.webhooks.graphql",
+    "dealbench.apps.graphql",
 )
 
 #: A personal token sees what an organization token sees (its role and scopes then decide what it

@@ -3,6 +3,8 @@ recommendation), hashed and checked in a worker thread so the event loop keeps s
 
 from __future__ import annotations
 
+from functools import cache
+
 import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -14,8 +16,14 @@ MIN_LENGTH = 8
 MAX_LENGTH = 1024
 
 _hasher = PasswordHasher()
-#: Checked when no account matches, so a wrong email costs the same time as a wrong password.
-_DUMMY = _hasher.hash("dealbench: no such account")
+
+
+@cache
+def _dummy() -> str:
+    """Checked when no account matches, so a wrong email costs the same time as a wrong password
+    (made at first use: a hash costs 64 MiB and tens of milliseconds, which no command should pay
+    at start-up)."""
+    return _hasher.hash("dealbench: no such account")
 
 
 def check_strength(password: str, *, path: str = "password") -> str:
@@ -33,7 +41,7 @@ async def hash_password(password: str) -> str:
 
 def _verify(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+        return _hasher.verify(stored or _dummy(), password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -30,4 +30,5 @@ async def deal_requests(
     for ticket in tickets:
         ticket["priority"] = next((d["priority"] for d in ticket["linkedDeals"] if d["id"] == deal.id), None)
     tickets.sort(key=lambda t: -(t["dealAmountSum"] or 0))
-    return render(request, "tickets/of_deal.html", {"tickets": tickets})
+    context = {"tickets": tickets, "deal_id": deal.id, "can_write": principal.can("tickets:write")}
+    return render(request, "tickets/of_deal.html", context)

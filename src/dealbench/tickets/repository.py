@@ -88,6 +88,8 @@ class TicketFilters:
     label: str | None = None
     #: A deal reference: a numeric id or ``eid:<vendorEntityId>``.
     deal: str | None = None
+    #: ``id`` (the API's order) or ``-dealAmountSum``: the revenue at stake, largest first.
+    order: str = "id"
 
 
 class TicketRepository(Repository[Ticket]):
@@ -115,6 +117,18 @@ class TicketRepository(Repository[Ticket]):
             conds.append(T.id.in_(linked))
         return conds
 
+    def _order(self, order: str) -> list[Any]:
+        if order != "-dealAmountSum":
+            return [T.id]
+        # The revenue at stake as the presenter sums it: the amounts of the linked, non-deleted deals.
+        at_stake = (
+            select(func.coalesce(func.sum(D.amount), 0))
+            .select_from(_LINKS)
+            .where(TD.ticket_id == T.id, self.owned(Deal), D.deleted.is_(False))
+            .scalar_subquery()
+        )
+        return [at_stake.desc(), T.id]
+
     async def page(self, filters: TicketFilters, params: ListParams) -> tuple[Sequence[Any], int]:
         """A page of rows of the presenter's columns (id order) and the total, in one statement: the
         total rides along as an uncorrelated scalar subquery (computed once; ``count(*) OVER ()``
@@ -124,7 +138,7 @@ class TicketRepository(Repository[Ticket]):
         stmt = (
             select(*TICKET.columns, total.label("_total"))
             .where(*conds)
-            .order_by(T.id)
+            .order_by(*self._order(filters.order))
             .limit(params.limit)
             .offset(params.offset)
         )

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from dealbench.auth.scopes import ScopeName
 from dealbench.kit.schemas import Id, InModel, OutModel, Timestamp
 from dealbench.models import TokenKind
 
@@ -33,6 +34,6 @@ class TokenCreated(TokenOut):
 class TokenCreate(InModel):
     name: str = Field(min_length=1, max_length=200)
     user_id: Id | None = Field(default=None, description="Omit for an organization token.")
-    scopes: list[str] | None = Field(default=None, min_length=1, max_length=100)
+    scopes: list[ScopeName] | None = Field(default=None, min_length=1, max_length=100)
     expires_at: datetime | None = None
     rate_limit_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)

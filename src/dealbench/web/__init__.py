@@ -20,11 +20,14 @@ def page_routers() -> list[APIRouter]:
     from dealbench.deals.pages import router as deals
     from dealbench.documents.pages import router as documents
     from dealbench.evaluations.pages import router as evaluations
+    from dealbench.evaluations.plan_pages import router as plan_pages
+    from dealbench.evaluations.template_pages import router as template_pages
     from dealbench.imports.pages import router as imports
     from dealbench.invitations.pages import router as invitations
     from dealbench.organizations.pages import router as organizations
     from dealbench.teams.pages import router as teams
     from dealbench.tickets.pages import router as tickets
+    from dealbench.tickets.request_pages import router as request_pages
     from dealbench.tokens.pages import router as tokens
     from dealbench.users.pages import router as users
     from dealbench.web.password import router as password
@@ -32,23 +35,10 @@ def page_routers() -> list[APIRouter]:
     from dealbench.web.workbench import router as workbench
     from dealbench.webhooks.pages import router as webhooks
 
-    return [
-        signin,
-        password,
-        workbench,
-        deals,
-        evaluations,
-        tickets,
-        contacts,
-        tokens,
-        invitations,
-        users,
-        teams,
-        organizations,
-        webhooks,
-        documents,
-        imports,
-    ]
+    routers = [signin, password, workbench, deals, evaluations, tickets, contacts, tokens, invitations]
+    routers += [plan_pages, template_pages, request_pages]
+    routers += [users, teams, organizations, webhooks, documents, imports]
+    return routers
 
 
 def install(app: FastAPI) -> None:

@@ -7,12 +7,31 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Annotated
 
-_PATTERN = re.compile(r"^(\*|[a-z][a-z0-9_]*)(\.(\*|[a-z][a-z0-9_]*))*$")
+from pydantic import WithJsonSchema
+
+#: The grammar of a filter, as the API documents it.
+PATTERN = r"^(\*|[a-z][a-z0-9_]*)(\.(\*|[a-z][a-z0-9_]*))*$"
+_PATTERN = re.compile(PATTERN)
+
+#: An event filter in a request body: declared with its pattern; the service checks it and names
+#: the offending item in its own words.
+EventFilter = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": PATTERN,
+            "maxLength": 200,
+            "description": "An event type or a `*` pattern.",
+        }
+    ),
+]
 
 
 def is_valid(pattern: str) -> bool:
-    return bool(_PATTERN.match(pattern))
+    return len(pattern) <= 200 and bool(_PATTERN.match(pattern))
 
 
 @lru_cache(maxsize=4096)

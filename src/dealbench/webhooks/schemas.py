@@ -3,11 +3,12 @@ from __future__ import annotations
 from pydantic import Field
 
 from dealbench.kit.schemas import InModel, NotNullable, OutModel, Timestamp
+from dealbench.webhooks.patterns import EventFilter
 
 
 class WebhookCreate(InModel):
     url: str = Field(min_length=1, max_length=2000, description="An https:// URL on a public address.")
-    events: list[str] = Field(
+    events: list[EventFilter] = Field(
         min_length=1,
         max_length=100,
         description="Event types; `*` stands for one or more segments (`ticket.*`, `evaluation.*`, `*`).",
@@ -19,7 +20,7 @@ class WebhookUpdate(InModel):
     url: NotNullable[str] = Field(
         default=None, min_length=1, max_length=2000, description="An https:// URL on a public address."
     )
-    events: NotNullable[list[str]] = Field(
+    events: NotNullable[list[EventFilter]] = Field(
         default=None,
         min_length=1,
         max_length=100,

@@ -18,6 +18,9 @@ from dealbench.models import WebhookDelivery, WebhookEndpoint
 from dealbench.webhooks import patterns
 from dealbench.webhooks.repository import DeliveryRepository, EndpointRepository
 
+#: An event filter in a request body (an app's ``events`` too).
+EventFilter = patterns.EventFilter
+
 #: The purpose of the key that seals subscription secrets at rest.
 SECRET_PURPOSE = "webhook-secret"
 #: The purpose of the key that seals an app's lifecycle post (it holds a token) until delivered.
