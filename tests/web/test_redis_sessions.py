@@ -150,3 +150,15 @@ async def test_a_new_password_or_removal_ends_the_sessions(rw: RedisWeb) -> None
     removed = await rw.web.delete(f"/v1/organization/users/{other.user.id}", headers=tenant.headers)
     assert removed.status_code == 200
     assert (await rw.web.get("/")).status_code == 303
+
+
+async def test_redis_out_of_reach_is_a_503_not_a_500(settings: Settings) -> None:
+    closed = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
+    async with built_services(closed) as services:
+        app = create_app(services.settings, services)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers={"Accept": "text/html"}
+        ) as web:
+            web.cookies.set("dealbench_session", "some-session-id")
+            answer = await web.get("/")
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "5"

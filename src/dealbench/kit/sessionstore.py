@@ -9,12 +9,37 @@ out everywhere, a new password). What the fields mean is the caller's business.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar
 
+from dealbench.kit.errors import ServiceUnavailable
 from dealbench.kit.ratelimit import check_redis_url
 
 #: How long a Redis call may take before the request fails (a session cannot be checked without it).
 TIMEOUT_SECONDS = 2.0
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _answering(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Redis not answering is a 503 (``Retry-After``), as a database out of reach is: a session
+    cannot be checked without it."""
+
+    @functools.wraps(method)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from redis.exceptions import RedisError
+
+        try:
+            return await method(*args, **kwargs)
+        except (RedisError, OSError) as exc:
+            raise ServiceUnavailable(
+                "The session store (Redis) does not answer; try again shortly.", headers={"Retry-After": "5"}
+            ) from exc
+
+    return wrapper
 
 
 class RedisSessionStore:
@@ -42,6 +67,7 @@ class RedisSessionStore:
     def _user_key(self, user_id: int) -> str:
         return f"{self.prefix}:wsu:{user_id}"
 
+    @_answering
     async def create(
         self, digest: str, user_id: int, fields: dict[str, str], ttl: int, user_ttl: int
     ) -> None:
@@ -54,10 +80,12 @@ class RedisSessionStore:
             pipe.expire(self._user_key(user_id), max(1, user_ttl), nx=True)
             await pipe.execute()
 
+    @_answering
     async def get(self, digest: str) -> dict[str, str] | None:
         found = await self.client.hgetall(self._key(digest))
         return found or None
 
+    @_answering
     async def touch(self, digest: str, fields: dict[str, str], ttl: int) -> None:
         """Change fields of a live session (not of one that ended meanwhile) and its time to live."""
         key = self._key(digest)
@@ -69,12 +97,14 @@ class RedisSessionStore:
         if not existed:  # it ended between the read and this write: do not bring it back
             await self.client.delete(key)
 
+    @_answering
     async def end(self, digest: str, user_id: int) -> None:
         async with self.client.pipeline(transaction=True) as pipe:
             pipe.delete(self._key(digest))
             pipe.srem(self._user_key(user_id), digest)
             await pipe.execute()
 
+    @_answering
     async def end_user(self, user_id: int) -> None:
         """End every session of a user."""
         digests = await self.client.smembers(self._user_key(user_id))
@@ -84,6 +114,7 @@ class RedisSessionStore:
             pipe.delete(self._user_key(user_id))
             await pipe.execute()
 
+    @_answering
     async def prune_user(self, user_id: int) -> None:
         """Forget the ended sessions of a user's set (Redis expired their hashes already)."""
         digests = list(await self.client.smembers(self._user_key(user_id)))
