@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from dealbench.app import create_app
 from dealbench.kit.db import utcnow
+from dealbench.kit.passwords import hash_password
 from dealbench.kit.services import Services
 from dealbench.models import WebSession
 from dealbench.settings import Settings
@@ -162,3 +163,16 @@ async def test_redis_out_of_reach_is_a_503_not_a_500(settings: Settings) -> None
             web.cookies.set("dealbench_session", "some-session-id")
             answer = await web.get("/")
     assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+
+
+async def test_a_new_password_ends_the_sessions_even_when_redis_was_not_told(rw: RedisWeb) -> None:
+    tenant = await rw.factory.tenant()
+    browser = await rw.factory.browser(tenant)
+    rw.web.cookies.set("dealbench_session", browser.cookie)
+    assert (await rw.web.get("/")).status_code == 200
+    async with rw.services.sessionmaker() as session:
+        user = await session.merge(browser.user)
+        user.password_hash = await hash_password("changed elsewhere")  # no session ended
+        await session.commit()
+    assert len(await _keys(rw)) == 1
+    assert (await rw.web.get("/")).status_code == 303  # bound to the password it began with

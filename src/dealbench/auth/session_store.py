@@ -27,6 +27,9 @@ class StoredSession:
     created_at: datetime
     last_seen_at: datetime
     expires_at: datetime
+    #: In Redis: the mark of the user's password hash at sign-in (a session of an older password
+    #: is over even if Redis could not be told); ``None`` in the database, which deletes the rows.
+    password_mark: str | None = None
 
 
 def redis_store(session: AsyncSession) -> RedisSessionStore | None:
@@ -42,6 +45,7 @@ async def create(
     now: datetime,
     expires: datetime,
     idle_seconds: int,
+    password_mark: str,
 ) -> None:
     """Keep a new session of ``user`` (and forget their sessions that have ended)."""
     store = redis_store(session)
@@ -68,6 +72,7 @@ async def create(
         "created_at": now.isoformat(),
         "last_seen_at": now.isoformat(),
         "expires_at": expires.isoformat(),
+        "password_mark": password_mark,
     }
     lifetime = int((expires - now).total_seconds())
     await store.create(digest, user.id, fields, min(idle_seconds, lifetime), lifetime)
@@ -94,6 +99,7 @@ async def find(session: AsyncSession, digest: str) -> tuple[StoredSession, Organ
         created_at=datetime.fromisoformat(fields["created_at"]),
         last_seen_at=datetime.fromisoformat(fields["last_seen_at"]),
         expires_at=datetime.fromisoformat(fields["expires_at"]),
+        password_mark=fields.get("password_mark", ""),
     )
     found = await repository.user_and_organization(session, stored.user_id)
     if found is None:

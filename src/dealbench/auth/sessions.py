@@ -36,7 +36,7 @@ from dealbench.kit import metrics
 from dealbench.kit.clientinfo import client_address, is_https
 from dealbench.kit.crypto import keyed_hash
 from dealbench.kit.db import utcnow, write_intent
-from dealbench.kit.errors import Forbidden, RateLimited, Unauthorized
+from dealbench.kit.errors import Forbidden, RateLimited, ServiceUnavailable, Unauthorized
 from dealbench.kit.links import host_tenant_slug
 from dealbench.kit.passwords import verify_password
 from dealbench.kit.session import DbSession
@@ -86,6 +86,10 @@ def _digest(secret_key: str, value: str) -> str:
     return keyed_hash(secret_key, f"web-session:{value}")
 
 
+def _password_mark(secret_key: str, user: User) -> str:
+    return keyed_hash(secret_key, f"web-session-password:{user.password_hash or ''}")
+
+
 def session_token(organization: Organization, user: User) -> ApiToken:
     """The token a session acts with: personal, scope ``*`` (the role bounds it), never stored."""
     return ApiToken(
@@ -107,7 +111,14 @@ async def start_session(session: AsyncSession, secret_key: str, settings: Any, u
     now = utcnow()
     expires = now + timedelta(seconds=settings.session_max_age_seconds)
     await session_store.create(
-        session, _digest(secret_key, value), user, csrf, now, expires, settings.session_idle_seconds
+        session,
+        _digest(secret_key, value),
+        user,
+        csrf,
+        now,
+        expires,
+        settings.session_idle_seconds,
+        _password_mark(secret_key, user),
     )
     return value, csrf
 
@@ -154,8 +165,14 @@ async def sign_out(session: AsyncSession, web: WebContext, *, everywhere: bool =
 
 
 async def end_sessions_of(session: AsyncSession, user_id: int) -> None:
-    """Sign a user out everywhere (their password changed)."""
-    await session_store.end_user(session, user_id)
+    """Sign a user out everywhere (their password changed). In Redis this is a courtesy: a session
+    is bound to the password it began with, so it is over even when Redis cannot be told now."""
+    try:
+        await session_store.end_user(session, user_id)
+    except ServiceUnavailable:
+        log.warning(
+            "could not end the sessions of user %s in Redis now; they end at their next request", user_id
+        )
 
 
 def set_session_cookie(response: Response, request: Request, value: str) -> None:
@@ -197,6 +214,10 @@ async def current(request: Request, session: AsyncSession) -> WebContext | None:
     idle_end = web_session.last_seen_at + timedelta(seconds=settings.session_idle_seconds)
     if web_session.expires_at <= now or idle_end <= now or user.deleted_at is not None:
         return None
+    if web_session.password_mark is not None and not hmac.compare_digest(
+        web_session.password_mark, _password_mark(services.secret_key, user)
+    ):
+        return None  # the password changed since
     slug = host_tenant_slug(request.headers.get("host"), settings.base_domain)
     if slug is not None and slug != org.slug:
         return None
