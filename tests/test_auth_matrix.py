@@ -242,7 +242,8 @@ PAGE_ROUTES = sorted(
     for method in route.methods or ()
     if method != "HEAD"
 )
-#: Pages a signed-out person uses: signing in, a forgotten password, accepting an invitation.
+#: Pages a signed-out person uses: signing in, a forgotten password, accepting an invitation, the
+#: buyer portal (whose own access rules are tested in tests/portal).
 PUBLIC_PAGES = {
     "GET /login",
     "POST /login",
@@ -252,6 +253,16 @@ PUBLIC_PAGES = {
     "POST /login/reset/{token}",
     "GET /invitations/{code}",
     "POST /invitations/{code}",
+    "GET /p/{code}",
+    "GET /p/{code}/theme.css",
+    "POST /p/{code}/signin",
+    "GET /p/{code}/signin/{link}",
+    "POST /p/{code}/signin/{link}",
+    "POST /p/{code}/signout",
+    "POST /p/{code}/tasks/{task_id}",
+    "POST /p/{code}/comments",
+    "GET /p/{code}/meetings/{meeting_id}/calendar.ics",
+    "GET /p/{code}/documents/{document_id}",
 }
 PROTECTED_PAGES = [r for r in PAGE_ROUTES if f"{r[0]} {r[1]}" not in PUBLIC_PAGES]
 
@@ -322,6 +333,7 @@ async def _foreign_values(client: Any, cast: Cast, factory: Factory) -> dict[str
         "token_id": cast.other.token_row.id,
         "tool": "playground",
         "criterion_id": 1,
+        "buyer_id": 1,
         "plan_id": plan.json()["id"],
         "item_id": task.json()["id"],
         "ticket_id": ticket.json()["id"],
@@ -344,8 +356,17 @@ async def test_signed_out_pages_redirect_to_login(client: Any, method: str, path
 UNSAFE_PAGES = [r for r in PROTECTED_PAGES if r[0] in WRITES]
 #: Path parameters naming an object of their own (a criterion is found through its deal).
 OBJECT_PARAMS = (
-    *("id", "token_id", "plan_id", "ticket_id", "template_id", "library_id"),
-    *("user_id", "invitation_id", "team_id", "webhook_id", "project_id"),
+    "id",
+    "token_id",
+    "user_id",
+    "invitation_id",
+    "team_id",
+    "webhook_id",
+    "project_id",
+    "plan_id",
+    "ticket_id",
+    "template_id",
+    "library_id",
 )
 
 

@@ -305,7 +305,26 @@ async def _app(ctx: Ctx, n: int) -> str:
     return f"/v1/apps/{await _apps(ctx, n)}"
 
 
+async def _buyers(ctx: Ctx, n: int) -> str:
+    plan = await _plan(ctx, 1)
+    for _ in range(n):
+        await ctx.post(f"/v1/evaluations/{plan['id']}/buyers", {"email": f"{unique('b')}@buyer.example"})
+    return f"/v1/evaluations/{plan['id']}/buyers"
+
+
+async def _comments(ctx: Ctx, n: int) -> str:
+    from tests.cross_tenant.portal import buyer_comment
+
+    plan = await _plan(ctx, 1)
+    for _ in range(n):
+        parent = await buyer_comment(ctx, plan)
+        await ctx.post(f"/v1/evaluations/{plan['id']}/comments", {"parentId": parent, "body": "Yes."})
+    return f"/v1/evaluations/{plan['id']}/comments"
+
+
 BUILDERS: dict[str, Builder] = {
+    "/v1/evaluations/{id}/buyers": _buyers,
+    "/v1/evaluations/{id}/comments": _comments,
     "/v1/apps": _list(_apps, "/v1/apps"),
     "/v1/apps/{id}": _app,
     "/v1/events": _list(_deals, "/v1/events"),
@@ -405,3 +424,47 @@ async def test_statements_do_not_grow_with_rows(
         counts.append(await _count(ctx, count_statements, url))
     (few, _), (many, many_statements) = counts
     assert few == many, f"{route}: {few} statements for 1 row, {many} for 3\n" + "\n".join(many_statements)
+
+
+# --------------------------------------------------------------------------- the buyer portal
+
+
+async def _shared_plan(ctx: Ctx, n: int) -> str:
+    """A plan open to anyone with its link, with ``n`` of each item, buyers, comments, shared
+    documents and shared requests of its deal; the portal's path."""
+    from tests.cross_tenant.portal import buyer_comment
+
+    plan = await _plan(ctx, n)
+    await ctx.call("PATCH", f"/v1/evaluations/{plan['id']}", json={"buyerAccessLevel": "ANYONE_WITH_LINK"})
+    deals = await ctx.call("GET", "/v1/deals")
+    deal = next(d for d in deals["items"] if d["evaluationId"] == plan["id"])
+    project = await ctx.post("/v1/projects", {"name": unique("files "), "dealId": deal["id"]})
+    for _ in range(n):
+        await buyer_comment(ctx, plan)
+        doc = await ctx.upload(f"/v1/projects/{project['id']}/documents")
+        await ctx.post(f"/v1/projects/{project['id']}/documents/{doc['id']}/share", {"sharedWithBuyer": True})
+        ticket = {
+            "title": unique("t "),
+            "type": "BUG",
+            "state": "OPEN",
+            "deals": [{"id": deal["id"], "sharedWithBuyer": True}],
+        }
+        await ctx.post("/v1/tickets", ticket)
+    return f"/p/{plan['accessCode']}"
+
+
+async def test_the_portal_page_runs_as_many_statements_whatever_the_plan_size(
+    client: Any, factory: Factory, count_statements: StatementCounter
+) -> None:
+    counts = []
+    for n in (1, 3):
+        ctx = Ctx(client, factory, await factory.tenant())
+        url = await _shared_plan(ctx, n)
+        first = await client.get(url)  # records the visit; the next read of this browser does not
+        assert first.status_code == 200, first.text
+        count_statements.reset()
+        again = await client.get(url)
+        assert again.status_code == 200, again.text
+        counts.append((count_statements.count, list(count_statements.statements)))
+    (few, _), (many, statements) = counts
+    assert few == many, f"the portal: {few} statements for 1 of each, {many} for 3\n" + "\n".join(statements)

@@ -121,16 +121,21 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 async def _start_delivery(services: Services) -> Callable[[], Awaitable[None]]:
     """Deliver webhooks from this process (the embedded default): a task beside the server's; the
     function it answers stops it."""
+    from dealbench.evaluations.mailing import run_forever as buyer_mail
     from dealbench.webhooks.delivery import Worker
 
     stop = asyncio.Event()
     worker = await Worker(services.sessionmaker, services.settings, services.secret_key).__aenter__()
     task = asyncio.create_task(worker.run_forever(stop), name="webhook-delivery")
+    # Mail to buyers (portal sign-in links, notifications) goes out beside the webhooks.
+    mail = asyncio.create_task(buyer_mail(services.sessionmaker, services.settings, stop), name="buyer-mail")
 
     async def halt() -> None:
         stop.set()
         try:
-            await asyncio.wait_for(task, timeout=services.settings.webhook_timeout * 2 + 5)
+            await asyncio.wait_for(
+                asyncio.gather(task, mail), timeout=services.settings.webhook_timeout * 2 + 20
+            )
         except TimeoutError:
             log.warning("webhook delivery did not stop in time; its attempts will be retried")
         await worker.__aexit__(None, None, None)

@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     #: Sign-in attempts allowed per minute for one account (email), and from one client address.
     signin_attempts_per_account: int = Field(default=10, ge=1)
     signin_attempts_per_address: int = Field(default=60, ge=1)
+    #: The buyer portal: requests a minute per plan (access code) and per client address, the life
+    #: of a buyer's session, and how long a buyer's notifications wait to go out in one mail.
+    portal_requests_per_code: int = Field(default=300, ge=1)
+    portal_requests_per_address: int = Field(default=120, ge=1)
+    buyer_session_max_age_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    buyer_notification_delay_seconds: float = Field(default=300, ge=0)
     #: When set, ``/metrics`` answers only ``Authorization: Bearer <this value>``.
     metrics_token: str | None = None
     #: Record domain events (the outbox of webhooks and ``GET /v1/events``); off, nothing is recorded.

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.cross_tenant import Ctx
+from tests.cross_tenant.portal import buyer_comment, buyer_of
 from tests.cross_tenant.sales import item_body, plan
 from tests.factories import unique
 
@@ -159,10 +160,30 @@ def plan_items(kind: str, fld: tuple[str | int, ...], *, existing: bool) -> Call
         mine = None
         if fld == ("phaseId",):
             mine = (await ctx.post(f"/v1/evaluations/{ev}/phases", item_body("phases")))["id"]
+        if fld == ("assigneeBuyerId",):
+            mine = (await buyer_of(ctx, ev))["id"]
         base = {} if existing else item_body(kind)
         return Setup(path=path, body=_merge(base, fld), read=f"/v1/evaluations/{ev}/{kind}", mine=mine)
 
     return setup
+
+
+async def buyer(ctx: Ctx) -> int:
+    return (await buyer_of(ctx, await evaluation(ctx)))["id"]  # type: ignore[no-any-return]
+
+
+async def comment(ctx: Ctx) -> int:
+    return await buyer_comment(ctx, await plan(ctx))
+
+
+async def _answer(ctx: Ctx) -> Setup:
+    ev = await plan(ctx)
+    return Setup(
+        path={"id": ev["id"]},
+        body=lambda v: {"body": "Because.", "parentId": v},
+        read=f"/v1/evaluations/{ev['id']}/comments",
+        mine=await buyer_comment(ctx, ev),
+    )
 
 
 def reorder(kind: str) -> Callable[[Ctx], Awaitable[Setup]]:
@@ -322,6 +343,19 @@ ENTRIES: list[Entry] = [
         user,
         plan_items("tasks", ("assigneeUserId",), existing=True),
     ),
+    Entry(
+        _routes("POST", "/v1/evaluations/{id}/tasks"),
+        ("assigneeBuyerId",),
+        buyer,
+        plan_items("tasks", ("assigneeBuyerId",), existing=False),
+    ),
+    Entry(
+        _routes(UPDATE, "/v1/evaluations/{id}/tasks/{itemId}"),
+        ("assigneeBuyerId",),
+        buyer,
+        plan_items("tasks", ("assigneeBuyerId",), existing=True),
+    ),
+    Entry(_routes("POST", "/v1/evaluations/{id}/comments"), ("parentId",), comment, _answer),
     *[
         Entry(
             _routes("POST", f"/v1/evaluations/{{id}}/{kind}/reorder"), ("ids", 1), item(kind), reorder(kind)

@@ -94,5 +94,6 @@ ROUTES: dict[str, Maker] = {
     "* /v1/projects/{projectId}/documents/{documentId}/versions/{versionId}": _plain,
     "* /v1/projects/{projectId}/documents/{documentId}/fields/{fieldId}": _with(json={"value": "x"}),
     "* /v1/projects/{projectId}/documents/{documentId}/{folderId}": _plain,
+    "* /v1/projects/{projectId}/documents/{documentId}/share": _with(json={"sharedWithBuyer": True}),
     "* /v1/projects/{projectId}/documents/{documentId}/content": _plain,
 }

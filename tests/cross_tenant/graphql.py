@@ -213,6 +213,63 @@ def _delivery_field(document: str, *, mutation: bool) -> Maker:
     return make
 
 
+async def _buyers_of_plan(ctx: Ctx) -> Made:
+    from tests.cross_tenant.portal import buyer_of
+
+    plan = await _plan(ctx)
+    await buyer_of(ctx, plan)
+    return {
+        "query": "query($id: Int!) { evaluationBuyers(evaluationId: $id) { total data { id email } } }",
+        "variables": {"id": plan},
+    }
+
+
+async def _comments_of_plan(ctx: Ctx) -> Made:
+    from tests.cross_tenant.portal import buyer_comment
+
+    plan = await ctx.post("/v1/evaluations", {"title": unique("plan ")})
+    await buyer_comment(ctx, plan)
+    return {
+        "query": "query($id: Int!) { evaluationComments(evaluationId: $id) { total data { id body } } }",
+        "variables": {"id": plan["id"]},
+    }
+
+
+async def _invite_buyer(ctx: Ctx) -> Made:
+    plan = await _plan(ctx)
+    return {
+        "query": "mutation($plan: Int!, $input: EvaluationBuyerInput!) "
+        "{ inviteEvaluationBuyer(evaluationId: $plan, input: $input) { id } }",
+        "variables": {"plan": plan, "input": {"email": f"{unique('b')}@buyer.example"}},
+        "read": f"/v1/evaluations/{plan}/buyers",
+    }
+
+
+async def _remove_buyer(ctx: Ctx) -> Made:
+    from tests.cross_tenant.portal import buyer_of
+
+    plan = await _plan(ctx)
+    buyer = await buyer_of(ctx, plan)
+    return {
+        "query": "mutation($plan: Int!, $id: Int!) { removeEvaluationBuyer(evaluationId: $plan, id: $id) }",
+        "variables": {"plan": plan, "id": buyer["id"]},
+        "read": f"/v1/evaluations/{plan}/buyers",
+    }
+
+
+async def _answer_comment(ctx: Ctx) -> Made:
+    from tests.cross_tenant.portal import buyer_comment
+
+    plan = await ctx.post("/v1/evaluations", {"title": unique("plan ")})
+    parent = await buyer_comment(ctx, plan)
+    return {
+        "query": "mutation($plan: Int!, $input: CommentAnswerInput!) "
+        "{ answerEvaluationComment(evaluationId: $plan, input: $input) { id } }",
+        "variables": {"plan": plan["id"], "input": {"parentId": parent, "body": "Yes."}},
+        "read": f"/v1/evaluations/{plan['id']}/comments",
+    }
+
+
 def _app_field(document: str, *, installed: bool) -> Maker:
     rest = _app(installed=installed)
 
@@ -224,6 +281,14 @@ def _app_field(document: str, *, installed: bool) -> Maker:
 
 
 FIELDS: dict[str, Maker] = {
+    "Query.evaluationBuyers": _buyers_of_plan,
+    "Query.evaluationComments": _comments_of_plan,
+    "Mutation.inviteEvaluationBuyer": _invite_buyer,
+    "Mutation.removeEvaluationBuyer": _remove_buyer,
+    "Mutation.answerEvaluationComment": _answer_comment,
+    "Mutation.rotateEvaluationAccessCode": _plan_mutation(
+        "mutation($id: Int!) { rotateEvaluationAccessCode(id: $id) { id accessCode } }"
+    ),
     "Query.user": _user,
     "Query.deal": _deal_read,
     "Query.ticket": _ticket_read,

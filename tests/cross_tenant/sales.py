@@ -78,6 +78,10 @@ def _item(kind: str) -> Maker:
     return make
 
 
+async def _save_as_template(ctx: Ctx) -> Made:
+    return {**(await _evaluation(ctx)), "json": {"title": unique("tpl ")}}
+
+
 async def _template(ctx: Ctx) -> Made:
     tpl = await ctx.post("/v1/plan-templates", {"title": unique("tpl ")})
     return {"path": {"id": tpl["id"]}}
@@ -101,6 +105,7 @@ ROUTES: dict[str, Maker] = {
     "* /v1/sales-process-stages/{id}": _stage,
     "* /v1/evaluations/{id}": _evaluation,
     "GET /v1/evaluations/{id}/activity": _evaluation,
+    "POST /v1/evaluations/{id}/save-as-template": _save_as_template,
     "* /v1/plan-templates/{id}": _template,
     "* /v1/criteria/{id}": _library,
     "GET /v1/criteria/{id}/metrics": _library,

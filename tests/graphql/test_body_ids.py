@@ -53,7 +53,7 @@ def _args(field: str, path: dict[str, Any]) -> str:
     name = field.split(".", 1)[1]
     if "itemId" in path:
         values = {"evaluationId": path["id"], "id": path["itemId"]}
-    elif name.startswith("add") and name != "addDealNote":
+    elif "evaluationId" in _MUTATION.fields[name].args and "id" not in _MUTATION.fields[name].args:
         values = {"evaluationId": path["id"]}
     elif "id" in path:
         values = {"id": path["id"]}

@@ -74,6 +74,8 @@ def _args(field: str, w: World) -> str:
         "deal": f'(id: "{ids["deal"]}")',
         "ticket": f"(id: {ids['ticket']})",
         "evaluation": f"(id: {ids['evaluation']})",
+        "evaluationBuyers": f"(evaluationId: {ids['evaluation']})",
+        "evaluationComments": f"(evaluationId: {ids['evaluation']})",
         "user": f"(id: {ids['user']})",
         "documents": f"(projectId: {ids['project']})",
         "webhook": f"(id: {ids['webhook']})",
@@ -99,6 +101,11 @@ def _mutations(w: World) -> list[tuple[str, str, dict[str, Any]]]:
             "mutation($id: Int!) { rotateWebhookSecret(id: $id) { SELECTION } }",
             "WebhookWithSecret",
             {"id": w.ids["webhook"]},
+        ),
+        (
+            "mutation($id: Int!) { rotateEvaluationAccessCode(id: $id) { SELECTION } }",
+            "EvaluationAccessCode",
+            {"id": w.ids["evaluation"]},
         ),
         (
             "mutation($i: AppRegisterInput!) { registerApp(input: $i) { SELECTION } }",

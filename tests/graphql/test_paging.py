@@ -77,7 +77,15 @@ async def test_page_on_every_list_field_answers_data_and_total(client: Any, fact
     project = await client.post("/v1/projects", json={"name": "Paging"}, headers=tenant.headers)
     assert project.status_code in (200, 201), project.text
     hook = await _webhook_id(Ctx(client, factory, tenant), ["deal.created"])
-    required = {"documents": f"projectId: {project.json()['id']}, ", "webhookDeliveries": f"id: {hook}, "}
+    plan = await client.post("/v1/evaluations", json={"title": "Paging"}, headers=tenant.headers)
+    assert plan.status_code == 201, plan.text
+    of_plan = f"evaluationId: {plan.json()['id']}, "
+    required = {
+        "documents": f"projectId: {project.json()['id']}, ",
+        "webhookDeliveries": f"id: {hook}, ",
+        "evaluationBuyers": of_plan,
+        "evaluationComments": of_plan,
+    }
     for name in await _list_fields(client, tenant.token):
         args = required.get(name, "")
         body = await gql(

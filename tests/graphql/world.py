@@ -48,6 +48,9 @@ async def build_world(ctx: Ctx) -> World:
         ("meetings", {"title": "Meeting", "startsAt": "2030-01-01T10:00:00Z"}),
     ):
         items[kind] = (await ctx.post(f"/v1/evaluations/{plan['id']}/{kind}", body))["id"]
+    from tests.cross_tenant.portal import buyer_comment
+
+    await buyer_comment(ctx, plan)  # a buyer and a comment
     team = await ctx.post("/v1/teams", {"name": unique("team ")})
     await ctx.call("PUT", f"/v1/teams/{team['id']}/users/{t.admin.email}")
     invitation = await ctx.post(

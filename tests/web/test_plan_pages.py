@@ -251,13 +251,14 @@ async def test_the_plans_list_runs_as_many_statements_for_one_plan_as_for_many(
         tenant = await factory.tenant()
         for i in range(n):
             plan = await _post(client, tenant, "/v1/evaluations", {"title": f"plan {i}"})
-            await _post(client, tenant, "/v1/deals", {"name": f"deal {i}", "evaluationId": plan["id"]})
+            deal = await _post(client, tenant, "/v1/deals", {"name": f"deal {i}", "evaluationId": plan["id"]})
             await _post(client, tenant, f"/v1/evaluations/{plan['id']}/tasks", {"title": "t"})
         for _ in range(n):
             await _post(client, tenant, f"/v1/evaluations/{plan['id']}/tasks", {"title": "more"})
             await _post(client, tenant, f"/v1/evaluations/{plan['id']}/criteria", {"title": "c"})
         use(web, await factory.browser(tenant))
-        assert (await web.get("/plans")).status_code == 200  # once before: per-session work
+        listed = await web.get("/plans")  # once before: per-session work
+        assert f'href="/deals/{deal["id"]}">deal {n - 1}</a>' in listed.text  # the deal by name
         count_statements.reset()
         assert (await web.get("/plans")).status_code == 200
         counts.append(count_statements.count)

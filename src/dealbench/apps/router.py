@@ -11,6 +11,7 @@ from dealbench.apps import presenter, service
 from dealbench.apps.schemas import AppCreate, AppCreated, AppOut
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
+from dealbench.kit.etags import IfNoneMatch, tagged_response
 from dealbench.kit.fastjson import json_response
 from dealbench.kit.pagination import Paging
 from dealbench.kit.schemas import Page, PathId
@@ -44,8 +45,13 @@ async def list_apps(principal: AppsRead, session: DbSession, paging: Paging) -> 
 
 
 @router.get("/apps/{id}", response_model=AppOut)
-async def get_app(id: PathId, principal: AppsRead, session: DbSession) -> Response:
-    return json_response(presenter.app(await service.get_app(session, principal, id)))
+async def get_app(
+    id: PathId,
+    principal: AppsRead,
+    session: DbSession,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    return tagged_response(presenter.app(await service.get_app(session, principal, id)), if_none_match)
 
 
 @router.post("/apps/{id}/install", response_model=AppOut)

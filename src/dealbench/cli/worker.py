@@ -1,4 +1,4 @@
-"""``dealbench worker``: a process that only delivers webhooks (beside or instead of the servers)."""
+"""``dealbench worker``: a process that only delivers webhooks and mail to buyers (beside or\ninstead of the servers)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import signal
 
 import typer
 
+from dealbench.evaluations.mailing import run_forever as buyer_mail
 from dealbench.kit.logs import log_config
 from dealbench.kit.services import Services
 from dealbench.settings import get_settings
@@ -31,7 +32,7 @@ def worker() -> None:
         log.info("webhook worker started")
         try:
             async with Worker(services.sessionmaker, settings, services.secret_key) as w:
-                await w.run_forever(stop)
+                await asyncio.gather(w.run_forever(stop), buyer_mail(services.sessionmaker, settings, stop))
         finally:
             await services.close()
         log.info("webhook worker stopped")

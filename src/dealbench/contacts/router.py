@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
@@ -11,7 +11,9 @@ from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
 from dealbench.contacts import presenter, service
 from dealbench.contacts.schemas import ContactCreate, ContactOut, ContactUpdate
+from dealbench.kit.etags import IfMatch, IfNoneMatch, require_current, tagged_response
 from dealbench.kit.fastjson import json_response
+from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page
@@ -48,14 +50,31 @@ async def create_contact(body: ContactCreate, principal: ContactsWrite, session:
 
 
 @router.get("/contacts/{id}", response_model=ContactOut)
-async def get_contact(id: ContactId, principal: ContactsRead, session: DbSession) -> Response:
-    return json_response(presenter.contact(await service.get_contact(session, principal, id)))
+async def get_contact(
+    id: ContactId,
+    principal: ContactsRead,
+    session: DbSession,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    return tagged_response(
+        presenter.contact(await service.get_contact(session, principal, id)), if_none_match
+    )
+
+
+async def _now(session: DbSession, principal: Principal, id: int, lock: Lock) -> Any:
+    """The contact as ``GET`` answers it, read under the write's row lock."""
+    return presenter.contact(await service.get_contact(session, principal, id, lock=lock))
 
 
 async def update_contact(
-    id: ContactId, body: ContactUpdate, principal: ContactsWrite, session: DbSession
+    id: ContactId,
+    body: ContactUpdate,
+    principal: ContactsWrite,
+    session: DbSession,
+    if_match: IfMatch = None,
 ) -> Response:
     """Update a contact."""
+    await require_current(if_match, lambda: _now(session, principal, id, Lock.UPDATE))
     return json_response(presenter.contact(await service.update_contact(session, principal, id, body)))
 
 
@@ -63,8 +82,14 @@ add_update_route(router, "/contacts/{id}", update_contact, response_model=Contac
 
 
 @router.delete("/contacts/{id}", response_model=ContactOut)
-async def delete_contact(id: ContactId, principal: ContactsWrite, session: DbSession) -> Response:
+async def delete_contact(
+    id: ContactId,
+    principal: ContactsWrite,
+    session: DbSession,
+    if_match: IfMatch = None,
+) -> Response:
     """Delete a contact."""
+    await require_current(if_match, lambda: _now(session, principal, id, Lock.DELETE))
     return json_response(presenter.contact(await service.delete_contact(session, principal, id)))
 
 

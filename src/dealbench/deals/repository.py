@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, case, func, or_, select, text
+from sqlalchemy import ColumnElement, Row, bindparam, case, func, or_, select, text
 
 from dealbench.kit.locks import Lock, locked
 from dealbench.kit.merge import merge_sql, now_param
@@ -85,6 +85,10 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+#: The single-deal reads, by (columns, by vendorEntityId): built once (see ``row_by_ref``).
+_ONE: dict[tuple[tuple[Any, ...], bool], Any] = {}
+
+
 class DealRepository(Repository[Deal]):
     model = Deal
     what = "Deal"
@@ -105,12 +109,22 @@ class DealRepository(Repository[Deal]):
         return (await self.session.execute(locked(self.select().where(condition), lock))).scalar_one_or_none()
 
     async def row_by_ref(self, ref: str | int, columns: Sequence[Any]) -> Row[Any] | None:
-        """``columns`` of the deal ``ref`` as one Core row (the single-object read path)."""
-        condition = self._ref_condition(ref)
-        if condition is None:
+        """``columns`` of the deal ``ref`` as one Core row (the single-object read path): a statement
+        built once per set of columns, run on the connection past the ORM's execution layer."""
+        deal_id, eid = parse_deal_ref(ref)
+        if deal_id is None and eid is None:
             return None
-        stmt = select(*columns).where(self.owned(), condition)
-        return (await self.session.execute(stmt)).first()
+        by_eid = deal_id is None
+        key = (tuple(columns), by_eid)
+        stmt = _ONE.get(key)
+        if stmt is None:
+            match = Deal.vendor_entity_id if by_eid else Deal.id
+            stmt = _ONE[key] = select(*columns).where(
+                Deal.organization_id == bindparam("org"), match == bindparam("ref")
+            )
+        connection = await self.session.connection()
+        params = {"org": self.organization_id, "ref": eid if by_eid else deal_id}
+        return (await connection.execute(stmt, params)).first()
 
     async def by_refs(self, refs: Iterable[str | int]) -> dict[str | int, Deal]:
         """Many refs at once (two statements at most): ``{ref: Deal}`` for the refs that exist."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
@@ -12,7 +12,9 @@ from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
 from dealbench.deals import presenter, service
 from dealbench.deals.schemas import DealCreate, DealOut, DealUpdate, NoteCreate, NoteOut
+from dealbench.kit.etags import IfMatch, IfNoneMatch, require_current, tagged_response
 from dealbench.kit.fastjson import json_response
+from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page
@@ -60,13 +62,28 @@ async def create_deal(principal: DealsWrite, session: DbSession, body: DealCreat
 
 
 @router.get("/deals/{id}", response_model=DealOut)
-async def get_deal(id: DealRef, principal: DealsRead, session: DbSession) -> Response:
+async def get_deal(
+    id: DealRef, principal: DealsRead, session: DbSession, if_none_match: IfNoneMatch = None
+) -> Response:
     """One deal, by numeric id or `eid:<vendorEntityId>`; soft-deleted deals answer `deleted: true`."""
-    return json_response(presenter.deal(await service.read_deal(session, principal, id)))
+    return tagged_response(presenter.deal(await service.read_deal(session, principal, id)), if_none_match)
 
 
-async def update_deal(id: DealRef, principal: DealsWrite, session: DbSession, body: DealUpdate) -> Response:
+def _current(session: DbSession, principal: Principal, id: str) -> Any:
+    """The deal as ``GET`` answers it, read under the write's row lock."""
+
+    async def current() -> Any:
+        await service.get_deal(session, principal, id, lock=Lock.UPDATE)
+        return presenter.deal(await service.read_deal(session, principal, id))
+
+    return current
+
+
+async def update_deal(
+    id: DealRef, principal: DealsWrite, session: DbSession, body: DealUpdate, if_match: IfMatch = None
+) -> Response:
     """Update a deal; `null` clears a nullable field."""
+    await require_current(if_match, _current(session, principal, id))
     return json_response(presenter.deal(await service.update_deal(session, principal, id, body)))
 
 
@@ -74,8 +91,11 @@ add_update_route(router, "/deals/{id}", update_deal, response_model=DealOut)
 
 
 @router.delete("/deals/{id}", response_model=DealOut)
-async def delete_deal(id: DealRef, principal: DealsWrite, session: DbSession) -> Response:
+async def delete_deal(
+    id: DealRef, principal: DealsWrite, session: DbSession, if_match: IfMatch = None
+) -> Response:
     """Soft delete: the deal answers `deleted: true` with `deletedDate` and leaves the lists."""
+    await require_current(if_match, _current(session, principal, id))
     return json_response(presenter.deal(await service.delete_deal(session, principal, id)))
 
 

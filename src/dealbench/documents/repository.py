@@ -21,7 +21,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, String, delete, func, literal, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    delete,
+    func,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dealbench.auth.principal import Principal
@@ -29,7 +40,7 @@ from dealbench.documents import presenter
 from dealbench.kit.errors import Forbidden, NotFound
 from dealbench.kit.locks import Lock, locked
 from dealbench.kit.pagination import ListParams, paginate
-from dealbench.kit.repository import Repository
+from dealbench.kit.repository import Repository, is_id
 from dealbench.models import (
     Capability,
     Deal,
@@ -221,6 +232,10 @@ class TemplateRepository(Repository[DocTemplate]):
 # ----------------------------------------------------------------------------- a project's content
 
 
+#: ``get`` of the tables of a project's content, per (table, lock): built once.
+_IN_PROJECT: dict[tuple[type[Any], Lock | None], Select[Any]] = {}
+
+
 class InProject(Repository[M]):
     """The statements of a table of a project's content, in one project the caller may see (a
     project from :meth:`ProjectRepository.open`)."""
@@ -234,6 +249,19 @@ class InProject(Repository[M]):
 
     def select(self, *entities: Any) -> Select[Any]:
         return super().select(*entities).where(self.in_project())
+
+    async def get(self, object_id: Any, *, lock: Lock | None = None) -> M | None:
+        """The row ``object_id`` of this project, or ``None`` (a statement built once per table and lock)."""
+        if not is_id(object_id):
+            return None
+        key = (self.model, lock)
+        stmt = _IN_PROJECT.get(key)
+        if stmt is None:
+            m = self.model
+            where = (m.organization_id == bindparam("org"), m.project_id == bindparam("project"))
+            stmt = _IN_PROJECT[key] = locked(select(m).where(*where, m.id == bindparam("object_id")), lock)
+        params = {"org": self.organization_id, "project": self.project.id, "object_id": object_id}
+        return (await self.session.execute(stmt, params)).scalar_one_or_none()  # type: ignore[no-any-return]
 
     def add(self, obj: M) -> M:
         obj.project_id = self.project.id  # type: ignore[attr-defined]
@@ -459,3 +487,36 @@ class BlobRepository:
         stmt = select(DocumentVersion.sha256).where(DocumentVersion.sha256.in_(wanted)).distinct()
         used = set((await self.session.execute(stmt)).scalars())
         return sorted(wanted - used)
+
+
+class SharedDocuments(Repository[Document]):
+    """The documents of a deal's file center (its projects) that the seller shared with the buyer:
+    what the buyer portal lists and serves, outside any project's access rules (a buyer is no user)."""
+
+    model = Document
+    what = "Document"
+
+    def _of_deal(self, deal_id: int) -> Any:
+        return (
+            self.select()
+            .join(Project, Project.id == Document.project_id)
+            .where(self.owned(Project), Project.deal_id == deal_id, Document.shared_with_buyer.is_(True))
+        )
+
+    async def of_deal(self, deal_id: int) -> list[Document]:
+        stmt = self._of_deal(deal_id).order_by(Document.name, Document.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def current_version(
+        self, deal_id: int, document_id: int
+    ) -> tuple[Document, DocumentVersion] | None:
+        if not is_id(document_id):
+            return None
+        stmt = (
+            self._of_deal(deal_id)
+            .add_columns(DocumentVersion)
+            .join(DocumentVersion, DocumentVersion.id == Document.current_version_id)
+            .where(Document.id == document_id, self.owned(DocumentVersion))
+        )
+        row = (await self.session.execute(stmt)).first()
+        return (row[0], row[1]) if row is not None else None

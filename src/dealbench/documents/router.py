@@ -18,6 +18,7 @@ from dealbench.documents import (
     folders,
     presenter,
     projects,
+    sharing,
     templates,
     uploads,
     versions,
@@ -37,6 +38,7 @@ from dealbench.documents.schemas import (
     ProjectTeamOut,
     ProjectUpdate,
     ProjectUserOut,
+    ShareIn,
     TemplateIn,
     TemplateOut,
     TemplateUpdate,
@@ -44,7 +46,9 @@ from dealbench.documents.schemas import (
 )
 from dealbench.documents.storage import collect_blobs, get_storage
 from dealbench.kit.content import content_disposition, parse_range
+from dealbench.kit.etags import IfMatch, IfNoneMatch, presented, require_current, tagged_response
 from dealbench.kit.fastjson import json_response
+from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import Paging
 from dealbench.kit.repository import MAX_ID
 from dealbench.kit.routing import add_update_route
@@ -102,14 +106,19 @@ async def create_project(body: ProjectCreate, principal: ProjectsWrite, session:
 
 
 @projects_router.get("/projects/{projectId}", response_model=ProjectOut)
-async def get_project(projectId: Id, principal: ProjectsRead, session: DbSession) -> Response:
-    return json_response(presenter.project(await projects.get_project(session, principal, projectId)))
+async def get_project(projectId: Id, principal: ProjectsRead, session: DbSession, inm: IfNoneMatch = None) -> Response:
+    return tagged_response(presenter.project(await projects.get_project(session, principal, projectId)), inm)
+
+
+def _project_now(session: DbSession, principal: Principal, project: int, lock: Lock) -> Any:
+    return presented(projects.get_project(session, principal, project, write=True, lock=lock), presenter.project)
 
 
 async def update_project(
-    projectId: Id, body: ProjectUpdate, principal: ProjectsWrite, session: DbSession
+    projectId: Id, body: ProjectUpdate, principal: ProjectsWrite, session: DbSession, if_match: IfMatch = None
 ) -> Response:
     """Update a project (READ_WRITE capability; `apiDownloadEnabled` only by administrators)."""
+    await require_current(if_match, lambda: _project_now(session, principal, projectId, Lock.UPDATE))
     return json_response(
         presenter.project(await projects.update_project(session, principal, projectId, body))
     )
@@ -119,8 +128,9 @@ add_update_route(projects_router, "/projects/{projectId}", update_project, respo
 
 
 @projects_router.delete("/projects/{projectId}", response_model=ProjectOut)
-async def delete_project(projectId: Id, principal: ProjectsWrite, session: DbSession) -> Response:
+async def delete_project(projectId: Id, principal: ProjectsWrite, session: DbSession, if_match: IfMatch = None) -> Response:
     """Delete a project; 409 while it holds documents."""
+    await require_current(if_match, lambda: _project_now(session, principal, projectId, Lock.DELETE))
     return json_response(presenter.project(await projects.delete_project(session, principal, projectId)))
 
 
@@ -226,14 +236,19 @@ async def create_template(body: TemplateIn, principal: TemplatesWrite, session: 
 
 
 @templates_router.get("/templates/{templateId}", response_model=TemplateOut)
-async def get_template(templateId: Id, principal: TemplatesRead, session: DbSession) -> Response:
-    return json_response(presenter.template(await templates.get_template(session, principal, templateId)))
+async def get_template(templateId: Id, principal: TemplatesRead, session: DbSession, inm: IfNoneMatch = None) -> Response:
+    return tagged_response(presenter.template(await templates.get_template(session, principal, templateId)), inm)
+
+
+def _template_now(session: DbSession, principal: Principal, template: int, lock: Lock) -> Any:
+    return presented(templates.get_template(session, principal, template, lock=lock), presenter.template)
 
 
 async def update_template(
-    templateId: Id, body: TemplateUpdate, principal: TemplatesWrite, session: DbSession
+    templateId: Id, body: TemplateUpdate, principal: TemplatesWrite, session: DbSession, if_match: IfMatch = None
 ) -> Response:
     """Update a template; projects made from it keep what they copied."""
+    await require_current(if_match, lambda: _template_now(session, principal, templateId, Lock.UPDATE))
     template = await templates.update_template(session, principal, templateId, body)
     return json_response(presenter.template(template))
 
@@ -242,7 +257,10 @@ add_update_route(templates_router, "/templates/{templateId}", update_template, r
 
 
 @templates_router.delete("/templates/{templateId}", response_model=TemplateOut)
-async def delete_template(templateId: Id, principal: TemplatesWrite, session: DbSession) -> Response:
+async def delete_template(
+    templateId: Id, principal: TemplatesWrite, session: DbSession, if_match: IfMatch = None
+) -> Response:
+    await require_current(if_match, lambda: _template_now(session, principal, templateId, Lock.DELETE))
     return json_response(presenter.template(await templates.delete_template(session, principal, templateId)))
 
 
@@ -268,9 +286,11 @@ async def create_folder(
 
 
 @documents_router.get("/projects/{projectId}/folders/{folder:path}", response_model=FolderOut)
-async def get_folder(projectId: Id, folder: str, principal: DocumentsRead, session: DbSession) -> Response:
+async def get_folder(
+    projectId: Id, folder: str, principal: DocumentsRead, session: DbSession, inm: IfNoneMatch = None
+) -> Response:
     """A folder by id, by path (`Contracts/Signed` or `Contracts%2FSigned`) or by name (`the%20folder`)."""
-    return json_response(presenter.folder(await folders.get_folder(session, principal, projectId, folder)))
+    return tagged_response(presenter.folder(await folders.get_folder(session, principal, projectId, folder)), inm)
 
 
 @documents_router.delete("/projects/{projectId}/folders/{folderId:path}", response_model=FolderOut)
@@ -364,10 +384,15 @@ async def list_folder_documents(
 
 @documents_router.get("/projects/{projectId}/documents/{documentId}", response_model=DocumentOut)
 async def get_document(
-    projectId: Id, documentId: Id, principal: DocumentsRead, session: DbSession
+    projectId: Id, documentId: Id, principal: DocumentsRead, session: DbSession, inm: IfNoneMatch = None
 ) -> Response:
     _, doc = await files.get_document(session, principal, projectId, documentId)
-    return json_response(presenter.document(doc))
+    return tagged_response(presenter.document(doc), inm)
+
+
+async def _document_now(session: DbSession, principal: Principal, project: int, document: int, lock: Lock) -> Any:
+    _, doc = await files.get_document(session, principal, project, document, write=True, lock=lock)
+    return presenter.document(doc)
 
 
 @documents_router.delete("/projects/{projectId}/documents/{documentId}", response_model=DocumentOut)
@@ -378,8 +403,10 @@ async def delete_document(
     session: DbSession,
     services: AppServices,
     background: BackgroundTasks,
+    if_match: IfMatch = None,
 ) -> Response:
     """Delete a document and its versions (403 without write capability on the project)."""
+    await require_current(if_match, lambda: _document_now(session, principal, projectId, documentId, Lock.DELETE))
     doc, digests = await files.delete_document(session, principal, projectId, documentId)
     background.add_task(collect_blobs, services, digests)
     return json_response(presenter.document(doc))
@@ -447,10 +474,21 @@ async def set_field(
     body: FieldValueIn,
     principal: DocumentsWrite,
     session: DbSession,
+    if_match: IfMatch = None,
 ) -> Response:
     """Set a field's value (validated by its type; `null` clears). Standard fields `name`, `date`,
     `description` are editable too."""
+    await require_current(if_match, lambda: _document_now(session, principal, projectId, documentId, Lock.UPDATE))
     doc = await files.set_field(session, principal, projectId, documentId, fieldId, body.value)
+    return json_response(presenter.document(doc))
+
+
+@documents_router.post("/projects/{projectId}/documents/{documentId}/share", response_model=DocumentOut)
+async def share_document(
+    projectId: Id, documentId: Id, body: ShareIn, principal: DocumentsWrite, session: DbSession
+) -> Response:
+    """Share the document with the buyer (`sharedWithBuyer`): the portal of the deal's plan lists it."""
+    doc = await sharing.set_shared(session, principal, projectId, documentId, body.shared_with_buyer)
     return json_response(presenter.document(doc))
 
 

@@ -247,10 +247,17 @@ class DocumentOut(OutModel):
     version_count: int
     current_version_id: int | None
     duplicate_of_document_id: int | None
+    shared_with_buyer: bool = Field(
+        description="Whether the buyer portal of the project's deal's plan shows and serves this document."
+    )
     created_at: Timestamp
     updated_at: Timestamp
     created_by_user_id: int | None
     fields: dict[str, Any]
+
+
+class ShareIn(InModel):
+    shared_with_buyer: bool = Field(description="Show the document in the buyer portal of the deal's plan.")
 
 
 class VersionOut(OutModel):

@@ -68,3 +68,12 @@ async def recent_activity(
 ) -> list[EvaluationActivity]:
     """The latest activity of the plans ``evaluation_ids`` (the workbench), newest first."""
     return await ActivityRepository(session, principal).latest_of_plans(evaluation_ids, limit)
+
+
+async def buyer_activity(
+    session: AsyncSession, principal: Principal, evaluation_id: int, *, limit: int = 20
+) -> list[EvaluationActivity]:
+    """Who looked at the plan's portal and what buyers did there, newest first."""
+    return await ActivityRepository(session, principal).latest_of_plans(
+        [evaluation_id], limit, prefix="buyer."
+    )

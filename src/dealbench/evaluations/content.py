@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dealbench.auth.principal import Principal
 from dealbench.evaluations import presenter
 from dealbench.evaluations.activity import diff, record
+from dealbench.evaluations.mailing import queue_notification
 from dealbench.evaluations.repository import (
+    BuyerRepository,
     CriterionRepository,
     EvaluationRepository,
     ItemRepository,
@@ -89,8 +91,23 @@ async def _get_item(
 
 async def _check_item_refs(
     session: AsyncSession, principal: Principal, evaluation: Evaluation, values: dict[str, Any]
-) -> None:
+) -> str | None:
+    """Check the phase, user and buyer an item names (400 issues); the named buyer's email."""
     issues = []
+    buyer_email = None
+    buyer_id = values.get("assignee_buyer_id")
+    if buyer_id is not None:
+        buyer = await BuyerRepository(session, principal).in_plan(evaluation.id, buyer_id)
+        if buyer is None:
+            issues.append(
+                {
+                    "code": "custom",
+                    "path": ["assigneeBuyerId"],
+                    "message": f"Buyer {buyer_id} not invited to this plan.",
+                }
+            )
+        else:
+            buyer_email = buyer.email
     phase_id = values.get("phase_id")
     if phase_id is not None and not await PhaseRepository(session, principal).exists_in_plan(
         evaluation.id, phase_id
@@ -107,6 +124,17 @@ async def _check_item_refs(
         )
     if issues:
         raise ValidationFailed(issues)
+    return buyer_email
+
+
+def _notify_assignee(
+    session: AsyncSession, principal: Principal, evaluation: Evaluation, email: str | None, title: str
+) -> None:
+    """A buyer who gets a task hears of it (batched mail) when the plan notifies its buyers."""
+    if email is not None and evaluation.buyer_notifications_enabled:
+        delay = float(session.info.get("buyer_notification_delay", 300))
+        text = f"A task of “{evaluation.title}” is assigned to you: {title}"
+        queue_notification(session, principal, evaluation.id, email, text, delay)
 
 
 def _outcome(principal: Principal, item: SuccessCriterion, values: dict[str, Any]) -> None:
@@ -146,7 +174,7 @@ async def add_item(
     """Add an item at the end of the plan's items of ``kind``."""
     evaluation = await _plan(session, principal, evaluation_id, Lock.UPDATE)
     values = data.model_dump()
-    await _check_item_refs(session, principal, evaluation, values)
+    buyer_email = await _check_item_refs(session, principal, evaluation, values)
     if kind is CRITERIA:
         await _from_library(session, principal, values)
     repo = kind.repository(session, principal)
@@ -160,6 +188,7 @@ async def add_item(
     repo.add(item)
     await session.flush()
     record(session, principal, evaluation.id, f"{kind.name}.created", {"id": item.id, "title": item.title})
+    _notify_assignee(session, principal, evaluation, buyer_email, item.title)
     evaluation.updated_at = utcnow()
     await session.flush()
     await outbox.record(session, principal, f"evaluation.{kind.name}.created", kind.shape.one(item))
@@ -172,12 +201,14 @@ async def update_item(
     evaluation = await _plan(session, principal, evaluation_id, Lock.UPDATE)
     item = await _get_item(session, principal, evaluation, kind, item_id)
     values = data.provided()
-    await _check_item_refs(session, principal, evaluation, values)
+    buyer_email = await _check_item_refs(session, principal, evaluation, values)
     if kind is CRITERIA:
         _outcome(principal, item, values)
     if kind is TASKS:
         _completion(item, values)
     changes = diff(item, values)
+    if "assignee_buyer_id" in changes:
+        _notify_assignee(session, principal, evaluation, buyer_email, item.title)
     if changes:
         item.updated_at = utcnow()
         record(session, principal, evaluation.id, f"{kind.name}.updated", {"id": item.id, **changes})

@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.sessions import page_scoped
+from dealbench.deals.references import resolve_deal_refs
 from dealbench.evaluations import activity, content, plans, presenter, templates
 from dealbench.evaluations import schemas as s
 from dealbench.kit.errors import Conflict, NotFound, ValidationFailed
@@ -124,6 +125,28 @@ def changed_values(form: FormData, checkboxes: tuple[str, ...] = ()) -> dict[str
 # --------------------------------------------------------------------------- the list
 
 
+async def _list_context(session: DbSession, principal: Principal, status: str, page: int) -> dict[str, Any]:
+    """A page of the organization's plans by id with their deal (named) and progress: four
+    statements whatever the page size."""
+    params = ListParams(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    found, total = await plans.list_evaluations(session, principal, params, ACTIVE[status])
+    listed = presenter.evaluations(found)
+    deals = await resolve_deal_refs(session, principal, [p["dealId"] for p in listed if p["dealId"]])
+    can_write = principal.can("evaluations:write")
+    return {
+        "plans": listed,
+        "deal_names": {deal.id: deal.name for deal in deals.values()},
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "status": status,
+        "can_write": can_write,
+        "templates": await _template_choices(session, principal) if can_write else [],
+        "values": {},
+        "errors": {},
+    }
+
+
 @router.get("/plans")
 async def plans_page(
     request: Request,
@@ -132,27 +155,8 @@ async def plans_page(
     status: Annotated[str, Query(max_length=10)] = "active",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    """The organization's plans by id with their deal and progress (three statements a page)."""
     status = status if status in ACTIVE else "active"
-    params = ListParams(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    found, total = await plans.list_evaluations(session, principal, params, ACTIVE[status])
-    can_write = principal.can("evaluations:write")
-    choices = await _template_choices(session, principal) if can_write else []
-    return render(
-        request,
-        "evaluations/plans.html",
-        {
-            "plans": presenter.evaluations(found),
-            "total": total,
-            "page": page,
-            "pages": max(1, -(-total // PAGE_SIZE)),
-            "status": status,
-            "can_write": can_write,
-            "templates": choices,
-            "values": {},
-            "errors": {},
-        },
-    )
+    return render(request, "evaluations/plans.html", await _list_context(session, principal, status, page))
 
 
 async def _template_choices(session: DbSession, principal: Principal) -> list[dict[str, Any]]:
@@ -167,18 +171,8 @@ async def create_plan(request: Request, principal: EvaluationsWrite, session: Db
     try:
         made = await plans.create_evaluation(session, principal, s.EvaluationCreate.model_validate(values))
     except (ValidationError, ValidationFailed, Conflict) as exc:
-        found, total = await plans.list_evaluations(session, principal, ListParams(limit=PAGE_SIZE), True)
-        context = {
-            "plans": presenter.evaluations(found),
-            "total": total,
-            "page": 1,
-            "pages": max(1, -(-total // PAGE_SIZE)),
-            "status": "active",
-            "can_write": True,
-            "templates": await _template_choices(session, principal),
-            "values": values,
-            "errors": field_errors(exc),
-        }
+        context = await _list_context(session, principal, "active", 1)
+        context["values"], context["errors"] = values, field_errors(exc)
         return render(request, "evaluations/plans.html", context, 400)
     return redirect(request, f"/plans/{made.one.id}")
 

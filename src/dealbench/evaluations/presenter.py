@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dealbench.evaluations.schemas import (
+    BuyerOut,
+    CommentOut,
     CriterionOut,
     EvaluationActivityOut,
     EvaluationOut,
@@ -29,6 +31,8 @@ from dealbench.kit.schemas import OutModel
 from dealbench.models import (
     Evaluation,
     EvaluationActivity,
+    EvaluationBuyer,
+    EvaluationComment,
     EvaluationMeeting,
     EvaluationPhase,
     EvaluationTask,
@@ -65,6 +69,8 @@ MEETING = _shape(MeetingOut, EvaluationMeeting)
 ACTIVITY = _shape(EvaluationActivityOut, EvaluationActivity)
 TEMPLATE = _shape(PlanTemplateOut, PlanTemplate, TEMPLATE_PARTS)
 LIBRARY_CRITERION = _shape(LibraryCriterionOut, LibraryCriterion)
+BUYER = _shape(BuyerOut, EvaluationBuyer)
+COMMENT = _shape(CommentOut, EvaluationComment)
 
 
 # --------------------------------------------------------------------------- plans

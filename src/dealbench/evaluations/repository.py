@@ -10,22 +10,30 @@ like the rest.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, or_, select, update
 
 from dealbench.evaluations.presenter import OUTCOMES, Summary
 from dealbench.kit.locks import Lock, locked
 from dealbench.kit.pagination import ListParams
 from dealbench.kit.repository import Repository, is_id
 from dealbench.models import (
+    BuyerMail,
+    BuyerSession,
+    BuyerSignInLink,
+    Contact,
     Deal,
     Evaluation,
     EvaluationActivity,
+    EvaluationBuyer,
+    EvaluationComment,
     EvaluationMeeting,
     EvaluationPhase,
     EvaluationTask,
     LibraryCriterion,
+    Organization,
     PlanTemplate,
     SalesProcess,
     SalesProcessStage,
@@ -44,6 +52,26 @@ async def _page(
 
 
 # --------------------------------------------------------------------------- plans
+
+
+
+def _in_org(model: Any) -> Any:
+    return model.organization_id == bindparam("org")
+
+
+#: The three statements of plans' summaries (deal link, criteria by outcome, tasks by completion),
+#: built once: ``:org`` and the expanding ``:ids``.
+_SUMMARY_STATEMENTS = (
+    select(Deal.id, Deal.evaluation_id).where(
+        _in_org(Deal), Deal.evaluation_id.in_(bindparam("ids", expanding=True))
+    ),
+    select(SuccessCriterion.evaluation_id, SuccessCriterion.outcome, func.count())
+    .where(_in_org(SuccessCriterion), SuccessCriterion.evaluation_id.in_(bindparam("ids", expanding=True)))
+    .group_by(SuccessCriterion.evaluation_id, SuccessCriterion.outcome),
+    select(EvaluationTask.evaluation_id, EvaluationTask.completed, func.count())
+    .where(_in_org(EvaluationTask), EvaluationTask.evaluation_id.in_(bindparam("ids", expanding=True)))
+    .group_by(EvaluationTask.evaluation_id, EvaluationTask.completed),
+)
 
 
 class EvaluationRepository(Repository[Evaluation]):
@@ -73,31 +101,14 @@ class EvaluationRepository(Repository[Evaluation]):
         criteria: dict[int, dict[str, int]] = {i: dict.fromkeys([*OUTCOMES, "UNSET"], 0) for i in ids}
         tasks: dict[int, list[int]] = {i: [0, 0] for i in ids}
         if ids:
-            wanted = list(ids)
-            for deal_id, eval_id in (
-                await self.session.execute(
-                    select(Deal.id, Deal.evaluation_id).where(
-                        self.owned(Deal), Deal.evaluation_id.in_(wanted)
-                    )
-                )
-            ).all():
+            params = {"org": self.organization_id, "ids": list(ids)}
+            deal_links, outcomes, completions = _SUMMARY_STATEMENTS
+            for deal_id, eval_id in (await self.session.execute(deal_links, params)).all():
                 if eval_id is not None:
                     deals[eval_id] = deal_id
-            for eval_id, outcome, n in (
-                await self.session.execute(
-                    select(SuccessCriterion.evaluation_id, SuccessCriterion.outcome, func.count())
-                    .where(self.owned(SuccessCriterion), SuccessCriterion.evaluation_id.in_(wanted))
-                    .group_by(SuccessCriterion.evaluation_id, SuccessCriterion.outcome)
-                )
-            ).all():
+            for eval_id, outcome, n in (await self.session.execute(outcomes, params)).all():
                 criteria[eval_id][outcome or "UNSET"] += n
-            for eval_id, done, n in (
-                await self.session.execute(
-                    select(EvaluationTask.evaluation_id, EvaluationTask.completed, func.count())
-                    .where(self.owned(EvaluationTask), EvaluationTask.evaluation_id.in_(wanted))
-                    .group_by(EvaluationTask.evaluation_id, EvaluationTask.completed)
-                )
-            ).all():
+            for eval_id, done, n in (await self.session.execute(completions, params)).all():
                 tasks[eval_id][0] += n
                 if done:
                     tasks[eval_id][1] += n
@@ -112,6 +123,11 @@ class EvaluationRepository(Repository[Evaluation]):
         }
 
     # ------------------------------------------------------------------ the deal link
+
+    async def deal_id_of(self, evaluation_id: int) -> int | None:
+        """The id of the plan's deal, if any."""
+        stmt = select(Deal.id).where(self.owned(Deal), Deal.evaluation_id == evaluation_id).limit(1)
+        return await self.session.scalar(stmt)  # type: ignore[no-any-return]
 
     async def lock_deals(self, evaluation_id: int, also: int | None) -> Sequence[Deal]:
         """Lock the deals linked to the plan and the deal ``also``, in one statement, in id order."""
@@ -179,8 +195,10 @@ class ActivityRepository(Repository[EvaluationActivity]):
         )
         return list(rows.scalars()), int(total or 0)
 
-    async def latest_of_plans(self, evaluation_ids: Sequence[int], limit: int) -> list[EvaluationActivity]:
-        """The latest entries of the logs of these plans, newest first."""
+    async def latest_of_plans(
+        self, evaluation_ids: Sequence[int], limit: int, *, prefix: str | None = None
+    ) -> list[EvaluationActivity]:
+        """The latest entries of the logs of these plans (whose action starts with ``prefix``), newest first."""
         if not evaluation_ids:
             return []
         stmt = (
@@ -189,6 +207,8 @@ class ActivityRepository(Repository[EvaluationActivity]):
             .order_by(EvaluationActivity.id.desc())
             .limit(limit)
         )
+        if prefix is not None:
+            stmt = stmt.where(EvaluationActivity.action.startswith(prefix, autoescape=True))
         return list((await self.session.execute(stmt)).scalars())
 
 
@@ -347,3 +367,196 @@ class LibraryRepository(Repository[LibraryCriterion]):
             else:
                 lost += n
         return won, lost, open_
+
+
+# --------------------------------------------------------------------------- the buyer portal
+
+
+class BuyerRepository(Repository[EvaluationBuyer]):
+    """The buyers invited to plans."""
+
+    model = EvaluationBuyer
+    what = "Buyer"
+
+    async def of_plan(self, evaluation_id: int) -> list[EvaluationBuyer]:
+        stmt = (
+            self.select().where(EvaluationBuyer.evaluation_id == evaluation_id).order_by(EvaluationBuyer.id)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def in_plan(self, evaluation_id: int, buyer_id: int) -> EvaluationBuyer | None:
+        if not is_id(buyer_id):
+            return None
+        stmt = self.select().where(
+            EvaluationBuyer.evaluation_id == evaluation_id, EvaluationBuyer.id == buyer_id
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def by_email(self, evaluation_id: int, email: str) -> EvaluationBuyer | None:
+        stmt = self.select().where(
+            EvaluationBuyer.evaluation_id == evaluation_id, EvaluationBuyer.email == email
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def contact_of_deal(self, evaluation_id: int, email: str) -> Contact | None:
+        """A contact of the plan's deal with this email (contacts keep their email in lower case)."""
+        stmt = (
+            select(Contact)
+            .join(Deal, Deal.id == Contact.deal_id)
+            .where(
+                self.owned(Contact),
+                self.owned(Deal),
+                Deal.evaluation_id == evaluation_id,
+                func.lower(Contact.email) == email,
+            )
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def unassign(self, buyer_id: int) -> None:
+        """The tasks of a buyer being removed lose their buyer assignee."""
+        await self.session.execute(
+            update(EvaluationTask)
+            .where(self.owned(EvaluationTask), EvaluationTask.assignee_buyer_id == buyer_id)
+            .values(assignee_buyer_id=None)
+        )
+
+
+class CommentRepository(Repository[EvaluationComment]):
+    model = EvaluationComment
+    what = "Comment"
+
+    async def page_of_plan(
+        self, evaluation_id: int, params: ListParams
+    ) -> tuple[list[EvaluationComment], int]:
+        stmt = self.select().where(EvaluationComment.evaluation_id == evaluation_id)
+        return await _page(self, stmt, EvaluationComment.id, params)
+
+    async def of_plan(self, evaluation_id: int, limit: int = 500) -> list[EvaluationComment]:
+        stmt = (
+            self.select()
+            .where(EvaluationComment.evaluation_id == evaluation_id)
+            .order_by(EvaluationComment.id)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def in_plan(self, evaluation_id: int, comment_id: int) -> EvaluationComment | None:
+        if not is_id(comment_id):
+            return None
+        stmt = self.select().where(
+            EvaluationComment.evaluation_id == evaluation_id, EvaluationComment.id == comment_id
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+
+class BuyerAccessRepository(Repository[BuyerSession]):
+    """Buyer sessions and sign-in links of a plan, and the mail queued for buyers."""
+
+    model = BuyerSession
+    what = "Buyer session"
+
+    def add_link(self, link: BuyerSignInLink) -> None:
+        link.organization_id = self.organization_id
+        self.session.add(link)
+
+    def add_mail(self, mail: BuyerMail) -> None:
+        mail.organization_id = self.organization_id
+        self.session.add(mail)
+
+    async def end_plan_access(self, evaluation_id: int) -> None:
+        """Every session and unused sign-in link of the plan ends (its access code changed)."""
+        await self.session.execute(
+            delete(BuyerSession).where(self.owned(), BuyerSession.evaluation_id == evaluation_id)
+        )
+        await self.session.execute(
+            delete(BuyerSignInLink).where(
+                self.owned(BuyerSignInLink), BuyerSignInLink.evaluation_id == evaluation_id
+            )
+        )
+
+    async def end_buyer_access(self, evaluation_id: int, email: str) -> None:
+        """A removed buyer's sessions and links of this plan end."""
+        await self.session.execute(
+            delete(BuyerSession).where(
+                self.owned(), BuyerSession.evaluation_id == evaluation_id, BuyerSession.email == email
+            )
+        )
+        await self.session.execute(
+            delete(BuyerSignInLink).where(
+                self.owned(BuyerSignInLink),
+                BuyerSignInLink.evaluation_id == evaluation_id,
+                BuyerSignInLink.email == email,
+            )
+        )
+
+
+class PortalLookups:
+    """What a buyer's request finds before it has an organization: the plan of an access code, the
+    session of a cookie, the link of a one-time code. They run across organizations by nature: the
+    random code (192 bits) or the HMAC of a random id is the credential, and each answer carries its
+    organization, which every later statement of the request is scoped to."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def plan_by_code(self, code: str) -> tuple[Evaluation, Organization] | None:
+        stmt = (
+            select(Evaluation, Organization)
+            .join(Organization, Organization.id == Evaluation.organization_id)
+            .where(Evaluation.access_code == code)
+        )
+        row = (await self.session.execute(stmt)).first()
+        return (row[0], row[1]) if row is not None else None
+
+    async def session_by_hash(self, id_hash: str) -> BuyerSession | None:
+        stmt = select(BuyerSession).where(BuyerSession.id_hash == id_hash)
+        return (await self.session.execute(stmt)).scalar_one_or_none()  # type: ignore[no-any-return]
+
+    async def link_by_hash(self, code_hash: str, *, lock: Lock | None = None) -> BuyerSignInLink | None:
+        stmt = select(BuyerSignInLink).where(BuyerSignInLink.code_hash == code_hash)
+        if lock is not None:
+            stmt = locked(stmt, lock)
+        return (await self.session.execute(stmt)).scalar_one_or_none()  # type: ignore[no-any-return]
+
+    def add_session(self, row: BuyerSession) -> None:
+        self.session.add(row)
+
+    async def end_session(self, session_id: int) -> None:
+        await self.session.execute(delete(BuyerSession).where(BuyerSession.id == session_id))
+
+    async def purge_expired(self, now: datetime) -> None:
+        await self.session.execute(delete(BuyerSession).where(BuyerSession.expires_at <= now))
+        await self.session.execute(delete(BuyerSignInLink).where(BuyerSignInLink.expires_at <= now))
+
+    # ------------------------------------------------------------------ the mail pass
+
+    async def due_mail(self, now: datetime, limit: int = 200) -> list[BuyerMail]:
+        """Unsent mail whose time has come, of every organization (the mail pass serves them all)."""
+        stmt = (
+            select(BuyerMail)
+            .where(BuyerMail.sent_at.is_(None), BuyerMail.send_after <= now)
+            .order_by(BuyerMail.id)
+            .limit(limit)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def mark_sent(self, ids: Sequence[int], now: datetime) -> None:
+        await self.session.execute(update(BuyerMail).where(BuyerMail.id.in_(list(ids))).values(sent_at=now))
+
+    async def pending_notifications(
+        self, organization_id: int, evaluation_id: int, email: str
+    ) -> list[BuyerMail]:
+        """Every unsent notification of one buyer about one plan, due or not: they go in one mail."""
+        stmt = (
+            select(BuyerMail)
+            .where(
+                BuyerMail.sent_at.is_(None),
+                BuyerMail.kind == "notification",
+                BuyerMail.organization_id == organization_id,
+                BuyerMail.evaluation_id == evaluation_id,
+                BuyerMail.to_email == email,
+            )
+            .order_by(BuyerMail.id)
+        )
+        return list((await self.session.execute(stmt)).scalars())

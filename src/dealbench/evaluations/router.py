@@ -2,18 +2,23 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
-from dealbench.evaluations import activity, content, library, plans, presenter
+from dealbench.evaluations import activity, buyers, comments, content, library, plans, presenter
 from dealbench.evaluations import schemas as s
 from dealbench.evaluations import templates as plan_templates
+from dealbench.kit.etags import IfMatch, IfNoneMatch, require_current, tagged_response
 from dealbench.kit.fastjson import json_response
+from dealbench.kit.links import public_base_url
+from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import Paging
+from dealbench.kit.presenter import iso
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Id, IdOnly, Page, PathId
+from dealbench.kit.services import AppServices
 from dealbench.kit.session import DbSession
 
 router = APIRouter(prefix="/v1", tags=["Evaluations"])
@@ -38,14 +43,25 @@ async def create_evaluation(principal: EvalWrite, session: DbSession, body: s.Ev
 
 
 @router.get("/evaluations/{id}", response_model=s.EvaluationOut)
-async def get_evaluation(id: PathId, principal: EvalRead, session: DbSession) -> Response:
-    return json_response(presenter.plan(await plans.read_evaluation(session, principal, id)))
+async def get_evaluation(
+    id: PathId, principal: EvalRead, session: DbSession, if_none_match: IfNoneMatch = None
+) -> Response:
+    """A plan with its deal and progress. Its ETag changes with any change of its content (an item
+    added, changed, removed or reordered moves `updatedAt`)."""
+    return tagged_response(presenter.plan(await plans.read_evaluation(session, principal, id)), if_none_match)
+
+
+async def _plan_now(session: DbSession, principal: Principal, id: int, lock: Lock) -> Any:
+    """The plan as ``GET`` answers it, read under the write's row lock."""
+    await plans.get_evaluation(session, principal, id, lock=lock)
+    return presenter.plan(await plans.read_evaluation(session, principal, id))
 
 
 async def update_evaluation(
-    id: PathId, principal: EvalWrite, session: DbSession, body: s.EvaluationUpdate
+    id: PathId, principal: EvalWrite, session: DbSession, body: s.EvaluationUpdate, if_match: IfMatch = None
 ) -> Response:
     """Update a plan; `dealId: null` unlinks its deal."""
+    await require_current(if_match, lambda: _plan_now(session, principal, id, Lock.UPDATE))
     return json_response(presenter.plan(await plans.update_evaluation(session, principal, id, body)))
 
 
@@ -53,8 +69,11 @@ add_update_route(router, "/evaluations/{id}", update_evaluation, response_model=
 
 
 @router.delete("/evaluations/{id}", response_model=IdOnly)
-async def delete_evaluation(id: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
+async def delete_evaluation(
+    id: PathId, principal: EvalWrite, session: DbSession, if_match: IfMatch = None
+) -> IdOnly:
     """Delete a plan with its content; its deal is unlinked."""
+    await require_current(if_match, lambda: _plan_now(session, principal, id, Lock.DELETE))
     return IdOnly(id=await plans.delete_evaluation(session, principal, id))
 
 
@@ -65,6 +84,84 @@ async def list_evaluation_activity(
     """Every change to the plan: who (user, token), what changed, when; oldest first."""
     items, total = await activity.list_activity(session, principal, id, paging)
     return json_response(paging.page([presenter.activity(a) for a in items], total))
+
+
+# --------------------------------------------------------------------------- who sees the plan
+
+
+@router.get("/evaluations/{id}/buyers", response_model=Page[s.BuyerOut])
+async def list_evaluation_buyers(id: PathId, principal: EvalRead, session: DbSession) -> Response:
+    """The buyers invited to the plan's portal."""
+    found = await buyers.list_buyers(session, principal, id)
+    return json_response(presenter.whole(presenter.BUYER, found))
+
+
+@router.post("/evaluations/{id}/buyers", response_model=s.BuyerOut, status_code=201)
+async def invite_evaluation_buyer(
+    id: PathId, principal: EvalWrite, session: DbSession, body: s.BuyerCreate
+) -> Response:
+    """Invite a buyer (email, name): they may sign in to a RESTRICTED portal and act in any portal."""
+    return json_response(presenter.BUYER.one(await buyers.invite_buyer(session, principal, id, body)), 201)
+
+
+@router.delete("/evaluations/{id}/buyers/{buyerId}", response_model=IdOnly)
+async def remove_evaluation_buyer(
+    id: PathId, buyerId: PathId, principal: EvalWrite, session: DbSession
+) -> IdOnly:
+    """Remove a buyer: their portal sessions and sign-in links end."""
+    return IdOnly(id=await buyers.remove_buyer(session, principal, id, buyerId))
+
+
+@router.post("/evaluations/{id}/buyers/{buyerId}/sign-in-link", response_model=s.SignInLinkOut)
+async def evaluation_buyer_sign_in_link(
+    id: PathId,
+    buyerId: PathId,
+    request: Request,
+    principal: EvalWrite,
+    session: DbSession,
+    services: AppServices,
+) -> Response:
+    """A one-time sign-in link of the buyer (15 minutes), to pass on when the server sends no mail."""
+    issued = await buyers.sign_in_link(session, principal, services.secret_key, id, buyerId)
+    base = public_base_url(request, services.settings)
+    return json_response(
+        {"email": issued.email, "url": base + issued.path, "expiresAt": iso(issued.expires_at)}
+    )
+
+
+@router.post("/evaluations/{id}/rotate-access-code", response_model=s.AccessCodeOut)
+async def rotate_evaluation_access_code(
+    id: PathId, request: Request, principal: EvalWrite, session: DbSession, services: AppServices
+) -> Response:
+    """A new access code: the old portal link, buyer sessions and sign-in links end at once."""
+    evaluation = await buyers.rotate_access_code(session, principal, id)
+    base = public_base_url(request, services.settings)
+    return json_response(
+        {
+            "id": evaluation.id,
+            "accessCode": evaluation.access_code,
+            "url": base + buyers.portal_path(evaluation.access_code),
+        }
+    )
+
+
+@router.get("/evaluations/{id}/comments", response_model=Page[s.CommentOut])
+async def list_evaluation_comments(
+    id: PathId, principal: EvalRead, session: DbSession, paging: Paging
+) -> Response:
+    """Buyers' comments on the plan's criteria and tasks, and the sellers' answers; oldest first."""
+    items, total = await comments.list_comments(session, principal, id, paging)
+    return json_response(paging.page(presenter.items(presenter.COMMENT, items), total))
+
+
+@router.post("/evaluations/{id}/comments", response_model=s.CommentOut, status_code=201)
+async def answer_evaluation_comment(
+    id: PathId, principal: EvalWrite, session: DbSession, body: s.CommentAnswer
+) -> Response:
+    """Answer a comment (`parentId`); its buyer is notified when the plan notifies its buyers."""
+    return json_response(
+        presenter.COMMENT.one(await comments.answer_comment(session, principal, id, body)), 201
+    )
 
 
 def _content_routes(path: str, kind: content.Kind, out: Any, create: Any, change: Any) -> None:
@@ -143,14 +240,33 @@ async def create_plan_template(
 
 
 @templates.get("/plan-templates/{id}", response_model=s.PlanTemplateOut)
-async def get_plan_template(id: PathId, principal: EvalRead, session: DbSession) -> Response:
-    return json_response(presenter.template(await plan_templates.get_template(session, principal, id)))
+async def get_plan_template(
+    id: PathId, principal: EvalRead, session: DbSession, if_none_match: IfNoneMatch = None
+) -> Response:
+    found = await plan_templates.get_template(session, principal, id)
+    return tagged_response(presenter.template(found), if_none_match)
+
+
+async def _template_now(session: DbSession, principal: Principal, id: int, lock: Lock) -> Any:
+    return presenter.template(await plan_templates.get_template(session, principal, id, lock=lock))
+
+
+@templates.post("/evaluations/{id}/save-as-template", response_model=s.PlanTemplateOut, status_code=201)
+async def save_evaluation_as_template(
+    id: PathId, principal: EvalWrite, session: DbSession, body: s.PlanTemplateFromPlan
+) -> Response:
+    """A new template holding the plan's phases, success criteria (with their library links, without
+    outcomes) and tasks, in plan order."""
+    await plans.get_evaluation(session, principal, id)
+    made = await plan_templates.template_from_plan(session, principal, id, body)
+    return json_response(presenter.template(made), 201)
 
 
 async def update_plan_template(
-    id: PathId, principal: EvalWrite, session: DbSession, body: s.PlanTemplateUpdate
+    id: PathId, principal: EvalWrite, session: DbSession, body: s.PlanTemplateUpdate, if_match: IfMatch = None
 ) -> Response:
     """`phases`, `criteria`, `tasks` each replace that part when sent."""
+    await require_current(if_match, lambda: _template_now(session, principal, id, Lock.UPDATE))
     return json_response(
         presenter.template(await plan_templates.update_template(session, principal, id, body))
     )
@@ -160,8 +276,11 @@ add_update_route(templates, "/plan-templates/{id}", update_plan_template, respon
 
 
 @templates.delete("/plan-templates/{id}", response_model=IdOnly)
-async def delete_plan_template(id: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
+async def delete_plan_template(
+    id: PathId, principal: EvalWrite, session: DbSession, if_match: IfMatch = None
+) -> IdOnly:
     """Plans made from it keep their content (`derivedFromTemplateId` becomes null)."""
+    await require_current(if_match, lambda: _template_now(session, principal, id, Lock.DELETE))
     return IdOnly(id=await plan_templates.delete_template(session, principal, id))
 
 
@@ -190,15 +309,25 @@ async def create_library_criterion(
 
 
 @criteria.get("/criteria/{id}", response_model=s.LibraryCriterionOut)
-async def get_library_criterion(id: PathId, principal: EvalRead, session: DbSession) -> Response:
-    return json_response(
-        presenter.library_criterion(await library.get_library_criterion(session, principal, id))
-    )
+async def get_library_criterion(
+    id: PathId, principal: EvalRead, session: DbSession, if_none_match: IfNoneMatch = None
+) -> Response:
+    found = await library.get_library_criterion(session, principal, id)
+    return tagged_response(presenter.library_criterion(found), if_none_match)
+
+
+async def _criterion_now(session: DbSession, principal: Principal, id: int, lock: Lock) -> Any:
+    return presenter.library_criterion(await library.get_library_criterion(session, principal, id, lock=lock))
 
 
 async def update_library_criterion(
-    id: PathId, principal: EvalWrite, session: DbSession, body: s.LibraryCriterionUpdate
+    id: PathId,
+    principal: EvalWrite,
+    session: DbSession,
+    body: s.LibraryCriterionUpdate,
+    if_match: IfMatch = None,
 ) -> Response:
+    await require_current(if_match, lambda: _criterion_now(session, principal, id, Lock.UPDATE))
     updated = await library.update_library_criterion(session, principal, id, body)
     return json_response(presenter.library_criterion(updated))
 
@@ -207,8 +336,11 @@ add_update_route(criteria, "/criteria/{id}", update_library_criterion, response_
 
 
 @criteria.delete("/criteria/{id}", response_model=IdOnly)
-async def delete_library_criterion(id: PathId, principal: EvalWrite, session: DbSession) -> IdOnly:
+async def delete_library_criterion(
+    id: PathId, principal: EvalWrite, session: DbSession, if_match: IfMatch = None
+) -> IdOnly:
     """Plans keep their copies; their link to the library is cleared."""
+    await require_current(if_match, lambda: _criterion_now(session, principal, id, Lock.DELETE))
     return IdOnly(id=await library.delete_library_criterion(session, principal, id))
 
 

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from dealbench.deals.references import DealRefValue
 from dealbench.kit.schemas import Email, Id, InModel, NotNullable, OutModel, Timestamp
+from dealbench.models.portal import TaskSide
 from dealbench.models.sales import BuyerAccessLevel, CriterionOutcome, EvaluationMode
 
 Title = Annotated[str, Field(min_length=1, max_length=512)]
@@ -143,6 +144,8 @@ class TaskOut(OutModel):
     due_date: Timestamp | None
     completed: bool
     completed_at: Timestamp | None
+    side: TaskSide = Field(description="Whose task it is: the buyer's or the seller's.")
+    assignee_buyer_id: int | None = Field(description="The invited buyer the task is assigned to.")
     position: int
     created_at: Timestamp
     updated_at: Timestamp
@@ -155,6 +158,8 @@ class TaskCreate(InModel):
     assignee_user_id: Id | None = None
     due_date: datetime | None = None
     completed: bool = False
+    side: TaskSide = Field(default=TaskSide.SELLER, description="Whose task it is (default SELLER).")
+    assignee_buyer_id: Id | None = Field(default=None, description="A buyer invited to the plan.")
 
 
 class TaskUpdate(InModel):
@@ -164,6 +169,8 @@ class TaskUpdate(InModel):
     assignee_user_id: Id | None = None
     due_date: datetime | None = None
     completed: NotNullable[bool] = None
+    side: NotNullable[TaskSide] = Field(default=None, description="Whose task it is.")
+    assignee_buyer_id: Id | None = Field(default=None, description="A buyer invited to the plan; null: none.")
 
 
 class MeetingOut(OutModel):
@@ -214,6 +221,53 @@ class EvaluationActivityOut(OutModel):
     created_at: Timestamp
 
 
+# --------------------------------------------------------------------------- the buyer portal
+
+
+class BuyerOut(OutModel):
+    id: int
+    evaluation_id: int
+    email: str
+    name: str | None
+    created_by_user_id: int | None
+    created_at: Timestamp
+
+
+class BuyerCreate(InModel):
+    email: Email
+    name: Annotated[str, Field(min_length=1, max_length=255)] | None = None
+
+
+class SignInLinkOut(OutModel):
+    email: str
+    url: str = Field(description="The one-time sign-in link to the plan's portal.")
+    expires_at: Timestamp
+
+
+class AccessCodeOut(OutModel):
+    id: int
+    access_code: str = Field(description="The new code: the old link no longer opens the portal.")
+    url: str = Field(description="The portal's new link.")
+
+
+class CommentOut(OutModel):
+    id: int
+    evaluation_id: int
+    criterion_id: int | None
+    task_id: int | None
+    parent_id: int | None = Field(description="The comment this one answers.")
+    author_email: str | None = Field(description="The buyer who wrote it (null: a seller's answer).")
+    author_name: str | None = Field(description="The name of whoever wrote it.")
+    user_id: int | None = Field(description="The seller who wrote it (null: a buyer's comment).")
+    body: str
+    created_at: Timestamp
+
+
+class CommentAnswer(InModel):
+    body: Annotated[str, Field(min_length=1, max_length=10_000)]
+    parent_id: Id = Field(description="The comment answered (on the same plan).")
+
+
 # --------------------------------------------------------------------------- templates and library
 
 
@@ -245,6 +299,11 @@ class PlanTemplateCreate(InModel):
     tasks: Annotated[list[TemplateTask], Field(max_length=500)] = Field(
         default_factory=list, description="Tasks outside any phase."
     )
+
+
+class PlanTemplateFromPlan(InModel):
+    title: Title
+    description: LongText | None = None
 
 
 class PlanTemplateUpdate(InModel):

@@ -101,11 +101,13 @@ async def create_template(request: Request, principal: EvaluationsWrite, session
     values = _values(form, ("title", "description", "evaluationId"))
     source = values.pop("evaluationId", None)
     try:
-        body = s.PlanTemplateCreate.model_validate(values)
         if source is not None:
+            body = s.PlanTemplateFromPlan.model_validate(values)
             made = await templates.template_from_plan(session, principal, source, body)
         else:
-            made = await templates.create_template(session, principal, body)
+            made = await templates.create_template(
+                session, principal, s.PlanTemplateCreate.model_validate(values)
+            )
     except Refused as exc:
         context = await _list_context(session, principal, 1)
         context["values"], context["errors"] = {**values, "evaluationId": source}, field_errors(exc)

@@ -96,7 +96,7 @@ async def create_template(
 
 
 async def template_from_plan(
-    session: AsyncSession, principal: Principal, evaluation_id: int, data: s.PlanTemplateCreate
+    session: AsyncSession, principal: Principal, evaluation_id: int, data: s.PlanTemplateFromPlan
 ) -> PlanTemplate:
     """A template holding a copy of a plan's phases, success criteria (with their library links,
     without outcomes) and tasks, in plan order; a plan the caller cannot see is an issue at

@@ -42,6 +42,7 @@ ORGANIZATION_MODULES: tuple[str, ...] = (
     "dealbench.tickets.graphql",
     "dealbench.sales_processes.graphql",
     "dealbench.evaluations.graphql",
+    "dealbench.evaluations.portal_graphql",
     # documents
     "dealbench.documents.graphql",
     # pipeline

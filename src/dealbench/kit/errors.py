@@ -68,6 +68,14 @@ class Conflict(DealbenchError):
     graphql_code = "CONFLICT"
 
 
+class PreconditionFailed(DealbenchError):
+    """``If-Match`` names a version of the object that is no longer its current one."""
+
+    status_code = 412
+    default_message = "The object changed since the version named in If-Match."
+    graphql_code = "PRECONDITION_FAILED"
+
+
 class PayloadTooLarge(DealbenchError):
     status_code = 413
     default_message = "Request body too large."

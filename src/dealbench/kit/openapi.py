@@ -11,7 +11,9 @@ operation of an API dialect:
   it is rate limited, with ``Retry-After`` and the rate-limit headers), ``500`` and ``503``
   (maintenance, database out of reach);
 - fills the statuses a route declares itself (``responses={409: ...}`` where a duplicate or a state
-  conflict is refused, ``412`` where ``If-Match`` applies) with the same error schemas.
+  conflict is refused) with the same error schemas;
+- documents conditional requests from their header parameters: ``412`` where ``If-Match`` is
+  accepted; ``ETag`` on the ``200`` and a ``304`` where ``If-None-Match`` is.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from dealbench.kit.dialects import dialect_for
+from dealbench.kit.etags import ETAG_HEADER
 
 _REF = "#/components/schemas/"
 
@@ -234,6 +237,10 @@ def error_response(status: int, dialect: str, description: str | None = None) ->
     return answer
 
 
+def _header_parameters(operation: dict[str, Any]) -> set[str]:
+    return {p["name"].lower() for p in operation.get("parameters", []) if p.get("in") == "header"}
+
+
 def _statuses(path: str, operation: dict[str, Any]) -> list[int]:
     secured = bool(operation.get("security"))
     statuses = [400]
@@ -241,6 +248,8 @@ def _statuses(path: str, operation: dict[str, Any]) -> list[int]:
         statuses += [401, 403]
     if "{" in path:
         statuses.append(404)
+    if "if-match" in _header_parameters(operation):
+        statuses.append(412)
     if "requestBody" in operation:
         statuses += [413, 415]
     if secured:
@@ -260,6 +269,17 @@ def _not_null_parameters(operation: dict[str, Any]) -> None:
                 schema.update(kept[0])
             else:
                 schema["anyOf"] = kept
+
+
+def _document_etag(responses: dict[str, Any]) -> None:
+    """A single-object read: ``ETag`` on its ``200``, and the ``304`` of ``If-None-Match``."""
+    ok = responses.get("200")
+    if ok is not None:
+        ok.setdefault("headers", {})["ETag"] = dict(ETAG_HEADER)
+    responses["304"] = {
+        "description": "Not modified: `If-None-Match` names the current version (no body).",
+        "headers": {"ETag": dict(ETAG_HEADER)},
+    }
 
 
 def _is_api(path: str) -> bool:
@@ -292,6 +312,8 @@ def document(app: FastAPI, *, extend: Callable[[dict[str, Any]], None] | None = 
             _not_null_parameters(operation)
             responses: dict[str, Any] = operation["responses"]
             responses.pop("422", None)
+            if "if-none-match" in _header_parameters(operation):
+                _document_etag(responses)
             for status in _statuses(path, operation):
                 key = str(status)
                 declared = responses.get(key, {})

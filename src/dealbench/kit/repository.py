@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Select, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +42,19 @@ class TenantOf:
     accepted invitation, the demo seeders): ``TenantOf(organization.id)``."""
 
     organization_id: int
+
+
+#: ``SELECT <model> WHERE organization_id = :org AND id = :object_id`` per (model, lock), built once:
+#: a statement built per request costs more CPU than running it (its construction and cache key).
+_BY_ID: dict[tuple[type[Any], Lock | None], Select[Any]] = {}
+
+
+def _by_id(model: type[Any], lock: Lock | None) -> Select[Any]:
+    stmt = _BY_ID.get((model, lock))
+    if stmt is None:
+        where = (model.organization_id == bindparam("org"), model.id == bindparam("object_id"))
+        stmt = _BY_ID[(model, lock)] = locked(select(model).where(*where), lock)
+    return stmt
 
 
 def is_id(value: object) -> bool:
@@ -116,8 +129,12 @@ class Repository(Generic[M]):
         transaction ends (see :mod:`dealbench.kit.locks`)."""
         if not is_id(object_id):
             return None
-        stmt = self.select().where(self.model.id == object_id)
-        return (await self.session.execute(locked(stmt, lock))).scalar_one_or_none()  # type: ignore[no-any-return]
+        if type(self).select is not Repository.select:  # a repository adding its own conditions
+            stmt = locked(self.select().where(self.model.id == object_id), lock)
+            return (await self.session.execute(stmt)).scalar_one_or_none()  # type: ignore[no-any-return]
+        params = {"org": self.organization_id, "object_id": object_id}
+        found = await self.session.execute(_by_id(self.model, lock), params)
+        return found.scalar_one_or_none()  # type: ignore[no-any-return]
 
     async def one(self, object_id: Any, *, lock: Lock | None = None) -> M:
         """The row ``object_id`` of this organization, or 404."""

@@ -41,7 +41,11 @@ class Services:
     def build(cls, settings: Settings) -> Services:
         engine = create_engine(settings.effective_database_url)
         auth_versions = VersionCounter.for_deployment(settings, "auth")
-        info: dict[str, Any] = {"record_events": settings.record_events, AUTH_VERSIONS: auth_versions}
+        info: dict[str, Any] = {
+            "record_events": settings.record_events,
+            "buyer_notification_delay": settings.buyer_notification_delay_seconds,
+            AUTH_VERSIONS: auth_versions,
+        }
         if settings.redis_url:
             info[WEB_SESSIONS] = RedisSessionStore(settings.redis_url, settings.redis_key_prefix)
         return cls(

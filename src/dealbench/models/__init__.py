@@ -20,6 +20,14 @@ from dealbench.models.idempotency import IdempotencyKey
 from dealbench.models.invitation import Invitation, InvitationStatus
 from dealbench.models.organization import Organization
 from dealbench.models.pipeline import Contact, ImportRun, SalesTarget
+from dealbench.models.portal import (
+    BuyerMail,
+    BuyerSession,
+    BuyerSignInLink,
+    EvaluationBuyer,
+    EvaluationComment,
+    TaskSide,
+)
 from dealbench.models.sales import (
     DealNote,
     Evaluation,
@@ -45,6 +53,9 @@ __all__ = [
     "ApiToken",
     "App",
     "Base",
+    "BuyerMail",
+    "BuyerSession",
+    "BuyerSignInLink",
     "Capability",
     "Contact",
     "Deal",
@@ -54,6 +65,8 @@ __all__ = [
     "DocumentVersion",
     "Evaluation",
     "EvaluationActivity",
+    "EvaluationBuyer",
+    "EvaluationComment",
     "EvaluationMeeting",
     "EvaluationPhase",
     "EvaluationTask",
@@ -78,6 +91,7 @@ __all__ = [
     "SalesProcessStage",
     "SalesTarget",
     "SuccessCriterion",
+    "TaskSide",
     "Team",
     "TeamMember",
     "Ticket",

@@ -157,6 +157,8 @@ class Document(Base):
     duplicate_of_document_id: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id", ondelete="SET NULL"), default=None
     )
+    #: Whether the buyer portal of the project's deal's plan shows (and serves) this document.
+    shared_with_buyer: Mapped[bool] = mapped_column(default=False)
     #: User-defined field values: ``{"<fieldId>": value}``.
     field_values: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_by_user_id: Mapped[int | None] = mapped_column(

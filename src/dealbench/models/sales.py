@@ -242,6 +242,12 @@ class EvaluationTask(Base):
     due_date: Mapped[datetime | None] = mapped_column(default=None)
     completed: Mapped[bool] = mapped_column(default=False)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: ``BUYER`` or ``SELLER``: whose task it is (a buyer checks off the buyer's tasks in the portal).
+    side: Mapped[str] = mapped_column(String(8), default="SELLER")
+    #: A buyer invited to the plan (``evaluation_buyers``) this task is assigned to.
+    assignee_buyer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evaluation_buyers.id", ondelete="SET NULL"), default=None
+    )
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -41,6 +41,15 @@ async def get_organization(session: AsyncSession, principal: Principal) -> Organ
     return principal.organization
 
 
+async def locked_organization(session: AsyncSession, principal: Principal) -> Organization:
+    """The caller's organization read again under the row lock of its update (what a conditional
+    update compares with the version its client holds)."""
+    await lock_organization(session, principal.organization)
+    found = await session.get(Organization, principal.organization.id)
+    assert found is not None  # the principal's organization exists while its token does
+    return found
+
+
 async def update_organization(
     session: AsyncSession, principal: Principal, data: OrganizationUpdate
 ) -> Organization:

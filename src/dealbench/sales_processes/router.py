@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
+from dealbench.kit.etags import IfMatch, IfNoneMatch, require_current, tagged_response
 from dealbench.kit.fastjson import json_response
+from dealbench.kit.locks import Lock, lock_organization
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page, PathId
@@ -48,13 +50,37 @@ async def create_sales_process(
 
 
 @router.get("/sales-processes/{id}", response_model=SalesProcessOut)
-async def get_sales_process(id: PathId, principal: ProcessesRead, session: DbSession) -> Response:
-    return json_response(presenter.process(await service.get_process(session, principal, id)))
+async def get_sales_process(
+    id: PathId,
+    principal: ProcessesRead,
+    session: DbSession,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    return tagged_response(
+        presenter.process(await service.get_process(session, principal, id)), if_none_match
+    )
+
+
+async def _process_now(
+    session: DbSession, principal: Principal, id: int, *, first_the_organization: bool = False
+) -> Any:
+    """The process as ``GET`` answers it, under the locks of its write, in their order (the
+    organization first when the write makes it the default)."""
+    if first_the_organization:
+        await lock_organization(session, principal.organization)
+    return presenter.process(await service.get_process(session, principal, id, lock=Lock.UPDATE))
 
 
 async def update_sales_process(
-    id: PathId, principal: ProcessesWrite, session: DbSession, body: SalesProcessUpdate
+    id: PathId,
+    principal: ProcessesWrite,
+    session: DbSession,
+    body: SalesProcessUpdate,
+    if_match: IfMatch = None,
 ) -> Response:
+    await require_current(
+        if_match, lambda: _process_now(session, principal, id, first_the_organization=bool(body.is_default))
+    )
     return json_response(presenter.process(await service.update_process(session, principal, id, body)))
 
 
@@ -62,8 +88,14 @@ add_update_route(router, "/sales-processes/{id}", update_sales_process, response
 
 
 @router.delete("/sales-processes/{id}", response_model=SalesProcessOut)
-async def delete_sales_process(id: PathId, principal: ProcessesWrite, session: DbSession) -> Response:
+async def delete_sales_process(
+    id: PathId,
+    principal: ProcessesWrite,
+    session: DbSession,
+    if_match: IfMatch = None,
+) -> Response:
     """Soft delete the process and its stages (listed again with `includeDeleted=true`)."""
+    await require_current(if_match, lambda: _process_now(session, principal, id))
     return json_response(presenter.process(await service.delete_process(session, principal, id)))
 
 
@@ -87,14 +119,31 @@ async def create_sales_process_stage(
 
 
 @router.get("/sales-process-stages/{id}", response_model=StageOut)
-async def get_sales_process_stage(id: PathId, principal: ProcessesRead, session: DbSession) -> Response:
-    return json_response(presenter.stage(await service.get_stage(session, principal, id)))
+async def get_sales_process_stage(
+    id: PathId,
+    principal: ProcessesRead,
+    session: DbSession,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    return tagged_response(presenter.stage(await service.get_stage(session, principal, id)), if_none_match)
+
+
+async def _stage_now(session: DbSession, principal: Principal, id: int) -> Any:
+    """The stage as ``GET`` answers it, under the locks of its write: its process, then the stage."""
+    stage = await service.get_stage(session, principal, id)
+    await service.get_process(session, principal, stage.sales_process_id, lock=Lock.UPDATE)
+    return presenter.stage(await service.get_stage(session, principal, id, lock=Lock.UPDATE))
 
 
 async def update_sales_process_stage(
-    id: PathId, principal: ProcessesWrite, session: DbSession, body: StageUpdate
+    id: PathId,
+    principal: ProcessesWrite,
+    session: DbSession,
+    body: StageUpdate,
+    if_match: IfMatch = None,
 ) -> Response:
     """Rename, recategorize, or move (`position`, 0-based) a stage within its process."""
+    await require_current(if_match, lambda: _stage_now(session, principal, id))
     return json_response(presenter.stage(await service.update_stage(session, principal, id, body)))
 
 
@@ -102,5 +151,11 @@ add_update_route(router, "/sales-process-stages/{id}", update_sales_process_stag
 
 
 @router.delete("/sales-process-stages/{id}", response_model=StageOut)
-async def delete_sales_process_stage(id: PathId, principal: ProcessesWrite, session: DbSession) -> Response:
+async def delete_sales_process_stage(
+    id: PathId,
+    principal: ProcessesWrite,
+    session: DbSession,
+    if_match: IfMatch = None,
+) -> Response:
+    await require_current(if_match, lambda: _stage_now(session, principal, id))
     return json_response(presenter.stage(await service.delete_stage(session, principal, id)))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
+from dealbench.kit.etags import IfMatch, IfNoneMatch, require_current, tagged_response
 from dealbench.kit.fastjson import json_response
+from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page
@@ -76,14 +78,29 @@ async def create_sales_target(
 
 
 @router.get("/sales-targets/{id}", response_model=SalesTargetOut)
-async def get_sales_target(id: TargetId, principal: TargetsRead, session: DbSession) -> Response:
-    return json_response(presenter.target(await service.get_target(session, principal, id)))
+async def get_sales_target(
+    id: TargetId,
+    principal: TargetsRead,
+    session: DbSession,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    return tagged_response(presenter.target(await service.get_target(session, principal, id)), if_none_match)
+
+
+async def _now(session: DbSession, principal: Principal, id: int, lock: Lock) -> Any:
+    """The sales target as ``GET`` answers it, read under the write's row lock."""
+    return presenter.target(await service.get_target(session, principal, id, lock=lock))
 
 
 async def update_sales_target(
-    id: TargetId, body: SalesTargetUpdate, principal: TargetsWrite, session: DbSession
+    id: TargetId,
+    body: SalesTargetUpdate,
+    principal: TargetsWrite,
+    session: DbSession,
+    if_match: IfMatch = None,
 ) -> Response:
     """Update a sales target (administrators)."""
+    await require_current(if_match, lambda: _now(session, principal, id, Lock.UPDATE))
     return json_response(presenter.target(await service.update_target(session, principal, id, body)))
 
 
@@ -91,6 +108,12 @@ add_update_route(router, "/sales-targets/{id}", update_sales_target, response_mo
 
 
 @router.delete("/sales-targets/{id}", response_model=SalesTargetOut)
-async def delete_sales_target(id: TargetId, principal: TargetsWrite, session: DbSession) -> Response:
+async def delete_sales_target(
+    id: TargetId,
+    principal: TargetsWrite,
+    session: DbSession,
+    if_match: IfMatch = None,
+) -> Response:
     """Delete a sales target (administrators)."""
+    await require_current(if_match, lambda: _now(session, principal, id, Lock.DELETE))
     return json_response(presenter.target(await service.delete_target(session, principal, id)))

@@ -190,6 +190,21 @@ class TicketRepository(Repository[Ticket]):
 
     # ------------------------------------------------------------------ writing
 
+    async def shared_of_deal(self, deal_id: int) -> Sequence[Any]:
+        """``(title, state, target_due_date)`` of the tickets linked to the deal and shared with its
+        buyer: the only columns the buyer portal shows (never amounts, descriptions or links)."""
+        stmt = (
+            select(Ticket.title, Ticket.state, Ticket.target_due_date)
+            .join(TicketDealLink, TicketDealLink.ticket_id == Ticket.id)
+            .where(
+                self.owned(),
+                TicketDealLink.deal_id == deal_id,
+                TicketDealLink.shared_with_buyer.is_(True),
+            )
+            .order_by(Ticket.id)
+        )
+        return (await self.session.execute(stmt)).all()
+
     async def links(self, ticket: Ticket) -> dict[int, TicketDealLink]:
         """The links of ``ticket`` (a ticket of this organization), by deal id."""
         stmt = select(TicketDealLink).where(TicketDealLink.ticket_id == ticket.id)

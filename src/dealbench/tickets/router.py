@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
+from dealbench.kit.etags import IfMatch, IfNoneMatch, require_current, tagged_response
 from dealbench.kit.fastjson import json_response
+from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import IdOnly, Page, PathId
@@ -60,15 +62,28 @@ async def create_ticket(principal: TicketsWrite, session: DbSession, body: Ticke
 
 
 @router.get("/tickets/{id}", response_model=TicketOut)
-async def get_ticket(id: PathId, principal: TicketsRead, session: DbSession) -> Response:
-    return json_response(presenter.ticket(await service.read_ticket(session, principal, id)))
+async def get_ticket(
+    id: PathId, principal: TicketsRead, session: DbSession, if_none_match: IfNoneMatch = None
+) -> Response:
+    return tagged_response(presenter.ticket(await service.read_ticket(session, principal, id)), if_none_match)
+
+
+def _current(session: DbSession, principal: Principal, id: int, lock: Lock) -> Any:
+    """The ticket as ``GET`` answers it (links and labels included), read under the write's row lock."""
+
+    async def current() -> Any:
+        await service.get_ticket(session, principal, id, lock=lock)
+        return presenter.ticket(await service.read_ticket(session, principal, id))
+
+    return current
 
 
 async def update_ticket(
-    id: PathId, principal: TicketsWrite, session: DbSession, body: TicketUpdate
+    id: PathId, principal: TicketsWrite, session: DbSession, body: TicketUpdate, if_match: IfMatch = None
 ) -> Response:
     """Update an existing ticket. Requires the 'tickets:write' scope. `labels` replaces all labels;
     `deals` lists changes to the links (`delete: true` removes one; links not mentioned stay)."""
+    await require_current(if_match, _current(session, principal, id, Lock.UPDATE))
     return json_response(presenter.ticket(await service.update_ticket(session, principal, id, body)))
 
 
@@ -76,5 +91,8 @@ add_update_route(router, "/tickets/{id}", update_ticket, response_model=TicketOu
 
 
 @router.delete("/tickets/{id}", response_model=IdOnly)
-async def delete_ticket(id: PathId, principal: TicketsWrite, session: DbSession) -> IdOnly:
+async def delete_ticket(
+    id: PathId, principal: TicketsWrite, session: DbSession, if_match: IfMatch = None
+) -> IdOnly:
+    await require_current(if_match, _current(session, principal, id, Lock.DELETE))
     return IdOnly(id=await service.delete_ticket(session, principal, id))

@@ -229,3 +229,10 @@ async def delete_ticket(session: AsyncSession, principal: Principal, ticket_id: 
     await repo.flush()
     await outbox.record(session, principal, "ticket.deleted", {"id": ticket_id})
     return ticket_id
+
+
+async def shared_with_buyer(session: AsyncSession, tenant: Tenant, deal_id: int) -> list[dict[str, Any]]:
+    """The deal's requests shared with its buyer, as the buyer portal shows them: title, state,
+    target date, nothing else."""
+    rows = await TicketRepository(session, tenant).shared_of_deal(deal_id)
+    return [{"title": t, "state": s, "targetDueDate": d} for t, s, d in rows]

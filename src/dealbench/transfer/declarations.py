@@ -41,6 +41,11 @@ NOT_EXPORTED: dict[str, str] = {
     "apps": "an app's client secret is sealed by this server's key and its token is minted at "
     "install: the app is registered and installed again at the destination",
     "web_sessions": "sign-in sessions of this server: people sign in again at the destination",
+    "buyer_sessions": "buyers' portal sessions of this server, keyed with its secret: buyers sign "
+    "in again at the destination",
+    "buyer_sign_in_links": "one-time sign-in links valid for 15 minutes, keyed with this server's "
+    "secret: a buyer asks for a new one at the destination",
+    "buyer_mail": "this server's queue of mail to buyers (sign-in links, notifications)",
 }
 
 #: ``table.column -> reason``: columns that do not travel (the destination writes their default).
@@ -155,9 +160,17 @@ _EVALUATION_ITEMS = {
     "criterion": "success_criteria",
     "task": "evaluation_tasks",
     "meeting": "evaluation_meetings",
+    "buyer": "evaluation_buyers",
+    "comment": "evaluation_comments",
 }
 #: Keys of ``changes`` named in the wire's spelling.
-_EVALUATION_NAMED = {"dealId": "deals", "templateId": "plan_templates"}
+_EVALUATION_NAMED = {
+    "dealId": "deals",
+    "templateId": "plan_templates",
+    "taskId": "evaluation_tasks",
+    "commentId": "evaluation_comments",
+    "parentId": "evaluation_comments",
+}
 
 
 def _map_change(lookup: Lookup, table: str, value: Any) -> Any:

@@ -10,7 +10,9 @@ from pydantic import ValidationError
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
 from dealbench.kit.errors import ValidationFailed
+from dealbench.kit.etags import IfMatch, IfNoneMatch, require_current, tagged_response
 from dealbench.kit.fastjson import json_response
+from dealbench.kit.locks import Lock, lock_organization
 from dealbench.kit.pagination import Paging
 from dealbench.kit.schemas import IdOnly, Page, PathId
 from dealbench.kit.session import DbSession
@@ -31,9 +33,21 @@ async def list_organization_users(principal: UsersRead, session: DbSession, pagi
     return json_response(paging.page(presenter.users(rows), total))
 
 
+async def _user_now(session: DbSession, principal: Principal, id: int) -> Any:
+    """The user as ``GET`` answers it, under the locks of a removal: the organization, then the user."""
+    await lock_organization(session, principal.organization)
+    return presenter.user(await service.get_user(session, principal, id, lock=Lock.UPDATE))
+
+
 @router.delete("/organization/users/{id}", response_model=IdOnly)
-async def remove_organization_user(id: PathId, principal: UsersWrite, session: DbSession) -> IdOnly:
+async def remove_organization_user(
+    id: PathId,
+    principal: UsersWrite,
+    session: DbSession,
+    if_match: IfMatch = None,
+) -> IdOnly:
     """Remove a user; their personal tokens are revoked. The last ADMIN cannot be removed (409)."""
+    await require_current(if_match, lambda: _user_now(session, principal, id))
     user = await service.remove_user(session, principal, id)
     return IdOnly(id=user.id)
 
@@ -57,8 +71,13 @@ async def list_users(principal: UsersRead, session: DbSession, paging: Paging) -
 
 
 @router.get("/user/id/{userId}", response_model=UserOut)
-async def get_user(userId: PathId, principal: UsersRead, session: DbSession) -> Response:
-    return json_response(presenter.user(await service.get_user(session, principal, userId)))
+async def get_user(
+    userId: PathId,
+    principal: UsersRead,
+    session: DbSession,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    return tagged_response(presenter.user(await service.get_user(session, principal, userId)), if_none_match)
 
 
 @router.get(
@@ -68,8 +87,11 @@ async def get_user_by_email(
     principal: UsersRead,
     session: DbSession,
     email: Annotated[str, Query(min_length=3, description="Matched case-insensitively.")],
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
-    return json_response(presenter.user(await service.get_user_by_email(session, principal, email)))
+    return tagged_response(
+        presenter.user(await service.get_user_by_email(session, principal, email)), if_none_match
+    )
 
 
 @router.post(

@@ -52,8 +52,10 @@ async def list_users(
     return await UserRepository(session, principal).page(params)
 
 
-async def get_user(session: AsyncSession, principal: Principal, user_id: int) -> User:
-    return await directory.get_user(session, principal, user_id)
+async def get_user(
+    session: AsyncSession, principal: Principal, user_id: int, *, lock: Lock | None = None
+) -> User:
+    return await directory.get_user(session, principal, user_id, lock=lock)
 
 
 async def get_user_by_email(session: AsyncSession, principal: Principal, email: str) -> User:

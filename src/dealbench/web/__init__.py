@@ -25,6 +25,7 @@ def page_routers() -> list[APIRouter]:
     from dealbench.imports.pages import router as imports
     from dealbench.invitations.pages import router as invitations
     from dealbench.organizations.pages import router as organizations
+    from dealbench.portal.pages import router as portal
     from dealbench.teams.pages import router as teams
     from dealbench.tickets.pages import router as tickets
     from dealbench.tickets.request_pages import router as request_pages
@@ -35,10 +36,27 @@ def page_routers() -> list[APIRouter]:
     from dealbench.web.workbench import router as workbench
     from dealbench.webhooks.pages import router as webhooks
 
-    routers = [signin, password, workbench, deals, evaluations, tickets, contacts, tokens, invitations]
-    routers += [plan_pages, template_pages, request_pages]
-    routers += [users, teams, organizations, webhooks, documents, imports]
-    return routers
+    return [
+        signin,
+        password,
+        workbench,
+        deals,
+        evaluations,
+        plan_pages,
+        template_pages,
+        tickets,
+        request_pages,
+        contacts,
+        tokens,
+        invitations,
+        users,
+        teams,
+        organizations,
+        webhooks,
+        documents,
+        imports,
+        portal,
+    ]
 
 
 def install(app: FastAPI) -> None:

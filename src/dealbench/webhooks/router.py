@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from starlette.responses import Response
 
 from dealbench.auth.principal import Principal
 from dealbench.auth.tokens import scoped
+from dealbench.kit.etags import IfMatch, IfNoneMatch, require_current, tagged_response
 from dealbench.kit.fastjson import json_response
+from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import Paging
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Page, PathId
@@ -54,14 +56,32 @@ async def list_webhooks(principal: WebhooksRead, session: DbSession, paging: Pag
 
 
 @router.get("/webhooks/{id}", response_model=WebhookOut)
-async def get_webhook(id: PathId, principal: WebhooksRead, session: DbSession) -> Response:
-    return json_response(presenter.webhook(await service.get_webhook(session, principal, id)))
+async def get_webhook(
+    id: PathId,
+    principal: WebhooksRead,
+    session: DbSession,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    return tagged_response(
+        presenter.webhook(await service.get_webhook(session, principal, id)), if_none_match
+    )
+
+
+async def _now(session: DbSession, principal: Principal, id: int, lock: Lock) -> Any:
+    """The subscription as ``GET`` answers it, read under the write's row lock."""
+    return presenter.webhook(await service.get_webhook(session, principal, id, lock=lock))
 
 
 async def update_webhook(
-    id: PathId, principal: WebhooksWrite, session: DbSession, body: WebhookUpdate, services: AppServices
+    id: PathId,
+    principal: WebhooksWrite,
+    session: DbSession,
+    body: WebhookUpdate,
+    services: AppServices,
+    if_match: IfMatch = None,
 ) -> Response:
     """Change a subscription; `enabled: true` enables one that was disabled after failing."""
+    await require_current(if_match, lambda: _now(session, principal, id, Lock.UPDATE))
     endpoint = await service.update_webhook(session, principal, id, body, outbound(services))
     return json_response(presenter.webhook(endpoint))
 
@@ -70,8 +90,14 @@ add_update_route(router, "/webhooks/{id}", update_webhook, response_model=Webhoo
 
 
 @router.delete("/webhooks/{id}", response_model=WebhookOut)
-async def delete_webhook(id: PathId, principal: WebhooksWrite, session: DbSession) -> Response:
+async def delete_webhook(
+    id: PathId,
+    principal: WebhooksWrite,
+    session: DbSession,
+    if_match: IfMatch = None,
+) -> Response:
     """Delete a subscription and its delivery log."""
+    await require_current(if_match, lambda: _now(session, principal, id, Lock.DELETE))
     return json_response(presenter.webhook(await service.delete_webhook(session, principal, id)))
 
 
