@@ -244,3 +244,32 @@ async def build(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
         "project": project,
         "import": imported,
     }
+
+
+async def buyer_side(services: Any, client: httpx.AsyncClient, token: str, plan: dict[str, Any]) -> None:
+    """The plan shared with a buyer: invited, a task on their side assigned to them, their comment
+    on a criterion (written through the portal's service, as a signed-in buyer writes it) and the
+    seller's answer, and a document shared."""
+    from dealbench.evaluations import portal
+    from dealbench.kit.uow import transaction
+
+    api = Api(client, token)
+    e = f"/v1/evaluations/{plan['id']}"
+    buyer = await api.post(f"{e}/buyers", {"email": "bea@acme.example", "name": "Bea"})
+    await api.post(f"{e}/tasks", {"title": "Send logs", "side": "BUYER", "assigneeBuyerId": buyer["id"]})
+    criterion = (await api.call("GET", f"{e}/criteria"))["items"][0]
+    code = (await api.call("GET", e))["accessCode"]
+    async with transaction(services.sessionmaker) as session:
+        opened = await portal.open_plan(session, code)
+        who = portal.Buyer(opened.organization_id, plan["id"], buyer["email"], "Bea", "", 0)
+        comment = await portal.comment(
+            session, opened, who, criterion_id=criterion["id"], task_id=None, body="Which p99?"
+        )
+    await api.post(f"{e}/comments", {"body": "Under load, 200 rps.", "parentId": comment.id})
+    projects = (await api.call("GET", "/v1/projects"))["items"]
+    documents = (await api.call("GET", f"/v1/projects/{projects[0]['id']}/documents"))["items"]
+    await api.post(
+        f"/v1/projects/{projects[0]['id']}/documents/{documents[0]['id']}/share",
+        {"sharedWithBuyer": True},
+        expect=200,
+    )

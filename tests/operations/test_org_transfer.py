@@ -116,6 +116,7 @@ async def test_round_trip_keeps_every_answer(
     source = await open_server(await sqlite_settings(tmp_path, "source"))
     tenant = await Factory(source.services).tenant(name="Rich")
     built = await richorg.build(source.client, tenant.token)
+    await richorg.buyer_side(source.services, source.client, tenant.token, built["plan"])
     slug = tenant.org.slug
 
     # Every GET route of the API is compared (or said why not).

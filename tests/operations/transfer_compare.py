@@ -95,6 +95,12 @@ ROUTES: dict[str, Route] = {
     "/v1/evaluations/{id}/meetings": Route(
         "evaluation_meetings", each("evaluations", id="id"), {"id": "evaluations"}
     ),
+    "/v1/evaluations/{id}/buyers": Route(
+        "evaluation_buyers", each("evaluations", id="id"), {"id": "evaluations"}
+    ),
+    "/v1/evaluations/{id}/comments": Route(
+        "evaluation_comments", each("evaluations", id="id"), {"id": "evaluations"}
+    ),
     "/v1/plan-templates": Route("plan_templates"),
     "/v1/plan-templates/{id}": Route(
         "plan_templates", each("plan_templates", id="id"), {"id": "plan_templates"}
@@ -218,6 +224,15 @@ ID_KEYS = {
     "versionId": "document_versions",
     "currentVersionId": "document_versions",
     "duplicateOfDocumentId": "documents",
+    "assigneeBuyerId": "evaluation_buyers",
+}
+#: ``<name>Id`` keys whose table depends on the answer they are in.
+ID_KEYS_IN = {
+    "evaluation_comments": {
+        "criterionId": "success_criteria",
+        "taskId": "evaluation_tasks",
+        "parentId": "evaluation_comments",
+    },
 }
 #: ``<name>Id`` keys that are not Dealbench ids.
 NOT_IDS = {"integrationInstallationId", "vendorEntityId", "companyVendorEntityId"}
@@ -254,6 +269,10 @@ CHANGE_KEYS = {
     "current_stage_id": "sales_process_stages",
     "sales_process_id": "sales_processes",
     "default_assignee_user_id": "users",
+    "assignee_buyer_id": "evaluation_buyers",
+    "taskId": "evaluation_tasks",
+    "commentId": "evaluation_comments",
+    "parentId": "evaluation_comments",
 }
 ACTION_TABLES = {
     "evaluation": "evaluations",
@@ -261,6 +280,8 @@ ACTION_TABLES = {
     "criterion": "success_criteria",
     "task": "evaluation_tasks",
     "meeting": "evaluation_meetings",
+    "buyer": "evaluation_buyers",
+    "comment": "evaluation_comments",
 }
 
 
@@ -289,8 +310,8 @@ class Translator:
                 continue  # using a token records its use: the copies are read at other times
             if key == "id":
                 out[key] = self.id(context, v, at)
-            elif key in ID_KEYS:
-                table = ID_KEYS[key]
+            elif key in ID_KEYS_IN.get(context or "", {}) or key in ID_KEYS:
+                table = ID_KEYS_IN.get(context or "", {}).get(key) or ID_KEYS[key]
                 out[key] = (
                     [self.id(table, x, at) for x in v] if isinstance(v, list) else self.id(table, v, at)
                 )
