@@ -57,6 +57,10 @@ class PrincipalCache:
             return None
         return entry
 
+    def peek(self, digest: str) -> Entry | None:
+        """The entry of ``digest`` whatever its version (to be confirmed with :meth:`get`)."""
+        return self._entries.get(digest)
+
     def put(self, digest: str, entry: Entry) -> None:
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()

@@ -61,6 +61,7 @@ class Services:
     async def close(self) -> None:
         await self.engine.dispose()
         await self.auth_versions.close()
+        await self.rate_limiter.close()
         storage = self.extras.get("storage")
         if storage is not None:
             await storage.close()
