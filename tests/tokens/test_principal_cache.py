@@ -153,3 +153,22 @@ async def test_a_cached_read_asks_redis_once(two_apps: Any, monkeypatch: pytest.
     assert (await a.delete(f"/v1/tokens/{made['id']}", headers=tenant.headers)).status_code == 200
     refused = await a.get("/v1/deals", headers=headers)
     assert refused.status_code == 401 and "revoked" in refused.json()["error"]
+
+
+async def test_a_cached_read_survives_redis_failing_in_that_round_trip(
+    two_apps: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis failing in the combined round trip: the version is unknown (the token is read afresh,
+    the cache not trusted) and the rate limit applies its failure mode, as with separate calls."""
+    a, _, services = two_apps
+    tenant = await Factory(services).tenant()
+    await _warm(a, tenant.headers)
+
+    async def failing(key: str, limit: int, extra: str | None) -> Any:
+        raise ConnectionError("Redis is away")
+
+    monkeypatch.setattr(services.rate_limiter, "_run_script", failing)
+    answer = await a.get("/v1/deals", headers=tenant.headers)
+    assert answer.status_code == 200 and answer.headers["x-ratelimit-limit"]
+    assert not services.rate_limiter.healthy and not services.auth_versions.answering()
+    assert await services.auth_versions.current() is None  # the cache stays off for a few seconds
