@@ -120,3 +120,42 @@ async def test_a_criterion_outcome_change_is_an_event(client: httpx.AsyncClient,
         "evaluation.criterion.updated",
     ]
     assert events[-1]["data"] == r.json()
+
+
+CONTACTS = (
+    b"email,fullname\nada@example.com,Ada Lovelace\ngrace@example.com,Grace Hopper\nnot-an-email,Bad Row\n"
+)
+
+
+async def test_an_import_records_one_event_for_the_file(client: httpx.AsyncClient, factory: Factory) -> None:
+    t = await factory.tenant()
+    r = await client.post(
+        "/v1/imports/contacts", headers=t.headers, files={"file": ("c.csv", CONTACTS, "text/csv")}
+    )
+    assert r.status_code == 200, r.text
+    events = await _events(client, t.headers, type="import.*")
+    assert [e["type"] for e in events] == ["import.completed"]
+    assert events[0]["actor"] == {"type": "token", "id": t.token_row.id}
+    data = events[0]["data"]
+    assert (data["kind"], data["totalImportedRows"], data["totalErrorRows"]) == ("contacts", 2, 1)
+    assert data["id"] == r.json()["id"]
+
+
+async def test_a_command_line_import_records_the_same_event(
+    client: httpx.AsyncClient, factory: Factory, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from dealbench.imports.engine import Kind
+    from dealbench.imports.service import run_command_import
+
+    t = await factory.tenant()
+    path = Path(str(tmp_path)) / "contacts.csv"
+    path.write_bytes(CONTACTS)
+    async with transaction(factory.services.sessionmaker) as session:
+        run = await run_command_import(session, t.org.id, "UTC", Kind.CONTACTS, path, filename="contacts.csv")
+    events = await _events(client, t.headers, type="import.completed")
+    assert len(events) == 1
+    assert events[0]["actor"] == {"type": "system", "via": "command line"}
+    assert events[0]["data"]["id"] == str(run.uuid)
+    assert events[0]["data"]["totalImportedRows"] == 2

@@ -87,3 +87,19 @@ async def test_a_viewer_sees_the_sharing_but_no_control(web: httpx.AsyncClient, 
         f"/deals/{world['deal']['id']}/plan/rotate-access-code", data={"csrf_token": browser.csrf}
     )
     assert refused.status_code == 403
+
+
+async def test_a_task_is_made_the_buyers_on_the_plan_page(web: httpx.AsyncClient, factory: Factory) -> None:
+    t = await factory.tenant()
+    world = await shared_plan(web, t)
+    browser = await factory.browser(t, Role.ADMIN)
+    web.cookies.set("dealbench_session", browser.cookie)
+    url = f"/plans/{world['plan']['id']}"
+    page = await ok(await web.get(url))
+    assert "The buyer&#39;s: checked off in the portal" in page.text
+    added = await web.post(
+        f"{url}/tasks", data={"csrf_token": browser.csrf, "title": "Sign the DPA", "side": "BUYER"}
+    )
+    assert added.status_code == 303, added.text
+    tasks = await ok(await web.get(f"/v1/evaluations/{world['plan']['id']}/tasks", headers=t.headers))
+    assert [x["side"] for x in tasks["items"] if x["title"] == "Sign the DPA"] == ["BUYER"]

@@ -104,3 +104,15 @@ async def user_with_password(session: AsyncSession, user_id: int) -> User | None
     organizations by nature, as signing in does."""
     stmt = select(User).where(User.id == user_id, User.deleted_at.is_(None), User.password_hash.is_not(None))
     return (await session.execute(locked(stmt, Lock.UPDATE))).scalar_one_or_none()
+
+
+async def user_and_organization(session: AsyncSession, user_id: int) -> tuple[User, Organization] | None:
+    """The user ``user_id`` with their organization, of whichever organization: a session kept in
+    Redis names its user alone (the HMAC of its cookie found it), as a token's row does."""
+    stmt = (
+        select(User, Organization)
+        .join(Organization, Organization.id == User.organization_id)
+        .where(User.id == user_id)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1])

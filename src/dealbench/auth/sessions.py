@@ -5,7 +5,8 @@ user's role. Pages declare the scope they need the way routes do::
     DealsWrite = Annotated[Principal, page_scoped("deals:write")]
 
 - The cookie (``HttpOnly``, ``SameSite=Lax``, ``Secure`` over HTTPS) carries a random id; the
-  database keeps its HMAC. Signing in always makes a new id (no fixation).
+  database (or Redis, when configured: :mod:`dealbench.auth.session_store`) keeps its HMAC.
+  Signing in always makes a new id (no fixation).
 - A session ends after ``session_idle_seconds`` without a request, ``session_max_age_seconds`` after
   signing in, at sign-out (this browser or everywhere), or when the user's password changes.
 - Every unsafe request carries the session's CSRF token (form field ``csrf_token`` or header
@@ -29,18 +30,17 @@ from fastapi.security import SecurityScopes
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from dealbench.auth import repository
+from dealbench.auth import repository, session_store
 from dealbench.auth.principal import Principal
 from dealbench.kit import metrics
 from dealbench.kit.clientinfo import client_address, is_https
 from dealbench.kit.crypto import keyed_hash
 from dealbench.kit.db import utcnow, write_intent
-from dealbench.kit.errors import Forbidden, RateLimited, Unauthorized
+from dealbench.kit.errors import Forbidden, RateLimited, ServiceUnavailable, Unauthorized
 from dealbench.kit.links import host_tenant_slug
 from dealbench.kit.passwords import verify_password
 from dealbench.kit.session import DbSession
-from dealbench.kit.uow import transaction
-from dealbench.models import ApiToken, Organization, TokenKind, User, WebSession
+from dealbench.models import ApiToken, Organization, TokenKind, User
 
 log = logging.getLogger("dealbench.auth")
 
@@ -74,7 +74,8 @@ class WebContext:
 
     principal: Principal
     csrf_token: str
-    session_id: int
+    #: What names the session in its store (a row id, or a digest in Redis).
+    session_id: int | str
     #: For the layout, read once: an error page renders after the request's transaction ended.
     user_name: str = ""
     organization_name: str = ""
@@ -83,6 +84,10 @@ class WebContext:
 
 def _digest(secret_key: str, value: str) -> str:
     return keyed_hash(secret_key, f"web-session:{value}")
+
+
+def _password_mark(secret_key: str, user: User) -> str:
+    return keyed_hash(secret_key, f"web-session-password:{user.password_hash or ''}")
 
 
 def session_token(organization: Organization, user: User) -> ApiToken:
@@ -100,26 +105,21 @@ def session_token(organization: Organization, user: User) -> ApiToken:
 # --------------------------------------------------------------------------- signing in and out
 
 
-async def start_session(
-    session: AsyncSession, secret_key: str, settings: Any, user: User
-) -> tuple[str, str]:
+async def start_session(session: AsyncSession, secret_key: str, settings: Any, user: User) -> tuple[str, str]:
     """A new session of ``user``: the cookie's value (a fresh random id every time) and its CSRF token."""
     value, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = utcnow()
-    await repository.end_user_sessions(session, user.id, expired_before=now)
-    repository.add_session(
+    expires = now + timedelta(seconds=settings.session_max_age_seconds)
+    await session_store.create(
         session,
-        WebSession(
-            id_hash=_digest(secret_key, value),
-            organization_id=user.organization_id,
-            user_id=user.id,
-            csrf_token=csrf,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=now + timedelta(seconds=settings.session_max_age_seconds),
-        ),
+        _digest(secret_key, value),
+        user,
+        csrf,
+        now,
+        expires,
+        settings.session_idle_seconds,
+        _password_mark(secret_key, user),
     )
-    await session.flush()
     return value, csrf
 
 
@@ -157,15 +157,22 @@ async def sign_in(request: Request, session: AsyncSession, email: str, password:
 
 
 async def sign_out(session: AsyncSession, web: WebContext, *, everywhere: bool = False) -> None:
-    if everywhere and web.principal.user is not None:
-        await repository.end_user_sessions(session, web.principal.user.id)
+    assert web.principal.user is not None  # a session always acts as its user
+    if everywhere:
+        await session_store.end_user(session, web.principal.user.id)
     else:
-        await repository.end_session(session, web.session_id)
+        await session_store.end(session, web.session_id, web.principal.user.id)
 
 
 async def end_sessions_of(session: AsyncSession, user_id: int) -> None:
-    """Sign a user out everywhere (their password changed)."""
-    await repository.end_user_sessions(session, user_id)
+    """Sign a user out everywhere (their password changed). In Redis this is a courtesy: a session
+    is bound to the password it began with, so it is over even when Redis cannot be told now."""
+    try:
+        await session_store.end_user(session, user_id)
+    except ServiceUnavailable:
+        log.warning(
+            "could not end the sessions of user %s in Redis now; they end at their next request", user_id
+        )
 
 
 def set_session_cookie(response: Response, request: Request, value: str) -> None:
@@ -199,7 +206,7 @@ async def current(request: Request, session: AsyncSession) -> WebContext | None:
         return None
     services = request.app.state.services
     settings = services.settings
-    row = await repository.find_session(session, _digest(services.secret_key, value))
+    row = await session_store.find(session, _digest(services.secret_key, value))
     if row is None:
         return None
     web_session, org, user = row
@@ -207,16 +214,20 @@ async def current(request: Request, session: AsyncSession) -> WebContext | None:
     idle_end = web_session.last_seen_at + timedelta(seconds=settings.session_idle_seconds)
     if web_session.expires_at <= now or idle_end <= now or user.deleted_at is not None:
         return None
+    if web_session.password_mark is not None and not hmac.compare_digest(
+        web_session.password_mark, _password_mark(services.secret_key, user)
+    ):
+        return None  # the password changed since
     slug = host_tenant_slug(request.headers.get("host"), settings.base_domain)
     if slug is not None and slug != org.slug:
         return None
     if now - web_session.last_seen_at >= TOUCH_GRANULARITY:
-        await _touch(request, session, web_session.id, now)
+        await _touch(request, session, web_session, now)
     principal = Principal(organization=org, token=session_token(org, user), user=user)
     web = WebContext(
         principal=principal,
         csrf_token=web_session.csrf_token,
-        session_id=web_session.id,
+        session_id=web_session.key,
         user_name=user.full_name,
         organization_name=org.name,
         role=user.role.value,
@@ -226,16 +237,25 @@ async def current(request: Request, session: AsyncSession) -> WebContext | None:
     return web
 
 
-async def _touch(request: Request, session: AsyncSession, session_id: int, now: datetime) -> None:
+async def _touch(
+    request: Request, session: AsyncSession, stored: session_store.StoredSession, now: datetime
+) -> None:
     """Record the session's activity (at most once a minute), as token use is recorded."""
-    if write_intent.get() and session.get_bind().dialect.name == "sqlite":
-        await repository.touch_session(session, session_id, now)
-        return
+    services = request.app.state.services
+    in_request = bool(write_intent.get()) and session.get_bind().dialect.name == "sqlite"
     try:
-        async with transaction(request.app.state.services.sessionmaker) as own:
-            await repository.touch_session(own, session_id, now)
+        await session_store.touch(
+            session,
+            services.sessionmaker,
+            stored,
+            now,
+            services.settings.session_idle_seconds,
+            in_request=in_request,
+        )
     except Exception:
-        log.warning("could not record the activity of web session %s", session_id, exc_info=True)
+        if in_request:
+            raise
+        log.warning("could not record the activity of web session %s", stored.key, exc_info=True)
 
 
 async def _sent_token(request: Request) -> str | None:

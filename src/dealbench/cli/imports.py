@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dealbench.imports.engine import ImportContext, Kind, import_file
+from dealbench.imports.engine import Kind
+from dealbench.imports.service import run_command_import
 from dealbench.kit.errors import DealbenchError
 from dealbench.kit.migrate import upgrade
 from dealbench.kit.services import Services
@@ -50,7 +51,6 @@ def _run(kind: Kind, file: Path, org: str, errors: Path | None) -> None:
                 organization = await get_by_slug(session, org)
                 if organization is None:
                     raise DealbenchError(f"no organization with slug '{org}'")
-                ctx = ImportContext(organization_id=organization.id, timezone=organization.timezone or "UTC")
                 with Progress(
                     TextColumn("[bold]{task.description}"),
                     BarColumn(),
@@ -59,9 +59,10 @@ def _run(kind: Kind, file: Path, org: str, errors: Path | None) -> None:
                     console=console,
                 ) as progress:
                     task = progress.add_task(f"{kind.value} <- {file.name}", total=size)
-                    run = await import_file(
+                    run = await run_command_import(
                         session,
-                        ctx,
+                        organization.id,
+                        organization.timezone or "UTC",
                         kind,
                         file,
                         filename=file.name,

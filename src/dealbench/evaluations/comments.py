@@ -40,7 +40,7 @@ async def answer_comment(
     repo = CommentRepository(session, principal)
     parent = await repo.in_plan(evaluation.id, data.parent_id)
     if parent is None:
-        raise ValidationFailed.at(["parentId"], f"Comment {data.parent_id} not in this plan.")
+        raise ValidationFailed.at(["parentId"], f"Comment {data.parent_id} not found.")
     user = principal.user
     answer = EvaluationComment(
         evaluation_id=evaluation.id,

@@ -103,7 +103,7 @@ async def _check_item_refs(
                 {
                     "code": "custom",
                     "path": ["assigneeBuyerId"],
-                    "message": f"Buyer {buyer_id} not invited to this plan.",
+                    "message": f"Buyer {buyer_id} not found.",
                 }
             )
         else:

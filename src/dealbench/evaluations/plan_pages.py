@@ -54,6 +54,7 @@ KIND_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("description", "Description", "textarea"),
         ("phaseId", "Phase", "phase"),
         ("assigneeUserId", "Assignee", "user"),
+        ("side", "Whose task", "side"),
         ("dueDate", "Due date", "date"),
     ],
     "meetings": [

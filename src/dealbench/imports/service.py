@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +15,7 @@ from dealbench.imports.repository import ImportRunRepository
 from dealbench.kit.errors import NotFound
 from dealbench.kit.mail import Attachment, build_message, send_mail
 from dealbench.kit.pagination import ListParams
+from dealbench.kit.repository import TenantOf
 from dealbench.models import ImportRun
 from dealbench.users.directory import admin_emails
 
@@ -47,7 +50,40 @@ async def run_import(
 ) -> ImportRun:
     """Import one CSV file for the principal (upload permission is declared on the route)."""
     run = await import_file(session, context_of(principal), kind, path, filename=filename, tmp_dir=tmp_dir)
-    # One event for the whole file, not one per row: imports keep their speed.
+    await _record_completed(session, run, principal=principal)
+    return run
+
+
+async def run_command_import(
+    session: AsyncSession,
+    organization_id: int,
+    timezone: str,
+    kind: Kind,
+    path: Path,
+    *,
+    filename: str | None = None,
+    on_bytes: Callable[[int], None] | None = None,
+    tmp_dir: Path | None = None,
+) -> ImportRun:
+    """Import one CSV file from the command line (``dealbench import``): the same engine and the
+    same ``import.completed`` event, its actor the server's operator."""
+    ctx = ImportContext(organization_id=organization_id, timezone=timezone)
+    run = await import_file(session, ctx, kind, path, filename=filename, on_bytes=on_bytes, tmp_dir=tmp_dir)
+    await _record_completed(
+        session, run, tenant=TenantOf(organization_id), actor={"type": "system", "via": "command line"}
+    )
+    return run
+
+
+async def _record_completed(
+    session: AsyncSession,
+    run: ImportRun,
+    *,
+    principal: Principal | None = None,
+    tenant: TenantOf | None = None,
+    actor: dict[str, Any] | None = None,
+) -> None:
+    """One event for the whole file, not one per row: imports keep their speed."""
     await outbox.record(
         session,
         principal,
@@ -60,8 +96,9 @@ async def run_import(
             "totalImportedRows": run.total_imported_rows,
             "totalErrorRows": run.total_error_rows,
         },
+        tenant=tenant,
+        actor=actor,
     )
-    return run
 
 
 async def get_run(

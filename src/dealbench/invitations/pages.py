@@ -105,6 +105,7 @@ async def _hand_out(
     is not (or the server refused the email)."""
     link = f"{public_base_url(request, services.settings)}/invitations/{code}"
     smtp_url = services.settings.smtp_url
+    failed = False
     if smtp_url:
         inviter = principal.user.full_name if principal.user else principal.organization.name
         try:
@@ -114,8 +115,11 @@ async def _hand_out(
             return {"email": invitation.invitee_email, "mailed": True, "link": None}
         except MailError as exc:
             log.warning("could not email invitation %s: %s", invitation.id, exc)
-            return {"email": invitation.invitee_email, "mailed": False, "failed": True, "link": link}
-    return {"email": invitation.invitee_email, "mailed": False, "link": link}
+            failed = True
+    if link.startswith("/"):
+        # Shown only to the administrator, on the address their own browser used for this page.
+        link = f"{str(request.base_url).rstrip('/')}{link}"
+    return {"email": invitation.invitee_email, "mailed": False, "failed": failed, "link": link}
 
 
 @router.get("/settings/invitations")

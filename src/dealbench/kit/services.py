@@ -11,11 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from dealbench.kit.db import create_engine, make_sessionmaker
 from dealbench.kit.ratelimit import RateLimiter
 from dealbench.kit.scratch import ScratchSpace
+from dealbench.kit.sessionstore import RedisSessionStore
 from dealbench.kit.versions import VersionCounter
 from dealbench.settings import Settings
 
 #: The key of a session's ``info`` holding the deployment's auth :class:`VersionCounter`.
 AUTH_VERSIONS = "auth_versions"
+#: The key of a session's ``info`` holding the web app's :class:`RedisSessionStore` (absent
+#: without Redis: the sessions are rows of the database).
+WEB_SESSIONS = "web_sessions"
 
 
 @dataclass
@@ -37,17 +41,17 @@ class Services:
     def build(cls, settings: Settings) -> Services:
         engine = create_engine(settings.effective_database_url)
         auth_versions = VersionCounter.for_deployment(settings, "auth")
+        info: dict[str, Any] = {
+            "record_events": settings.record_events,
+            "buyer_notification_delay": settings.buyer_notification_delay_seconds,
+            AUTH_VERSIONS: auth_versions,
+        }
+        if settings.redis_url:
+            info[WEB_SESSIONS] = RedisSessionStore(settings.redis_url, settings.redis_key_prefix)
         return cls(
             settings=settings,
             engine=engine,
-            sessionmaker=make_sessionmaker(
-                engine,
-                info={
-                    "record_events": settings.record_events,
-                    "buyer_notification_delay": settings.buyer_notification_delay_seconds,
-                    AUTH_VERSIONS: auth_versions,
-                },
-            ),
+            sessionmaker=make_sessionmaker(engine, info=info),
             rate_limiter=RateLimiter(
                 settings.redis_url,
                 failure_mode=settings.rate_limit_failure,
@@ -62,6 +66,9 @@ class Services:
         await self.engine.dispose()
         await self.auth_versions.close()
         await self.rate_limiter.close()
+        web_sessions = self.sessionmaker.kw.get("info", {}).get(WEB_SESSIONS)
+        if web_sessions is not None:
+            await web_sessions.close()
         storage = self.extras.get("storage")
         if storage is not None:
             await storage.close()
