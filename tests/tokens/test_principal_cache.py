@@ -119,3 +119,56 @@ async def test_the_cache_answers_a_read_without_the_token_lookup(
     count_statements.reset()
     assert (await client.get("/v1/organization", headers=tenant.headers)).status_code == 200
     assert not any("api_tokens" in s for s in count_statements.statements), count_statements.statements
+
+
+async def test_a_cached_read_asks_redis_once(two_apps: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With Redis, the rate limit and the version are read in one Lua script; the answer's rate
+    headers count the request as before, and a revocation is still seen by the next read."""
+    a, _, services = two_apps
+    tenant = await Factory(services).tenant()
+    made = (
+        await a.post("/v1/tokens", json={"name": "c", "scopes": ["deals:read"]}, headers=tenant.headers)
+    ).json()
+    headers = {"X-API-Key": made["token"]}
+    await _warm(a, headers)
+    calls: list[str] = []
+    run = services.rate_limiter._run_script
+
+    async def counted(key: str, limit: int, extra: str | None) -> Any:
+        calls.append(f"script:{extra is not None}")
+        return await run(key, limit, extra)
+
+    async def no_version() -> int | None:
+        calls.append("version")
+        raise AssertionError("the version is read in the rate limiter's round trip")
+
+    monkeypatch.setattr(services.rate_limiter, "_run_script", counted)
+    monkeypatch.setattr(services.auth_versions, "current", no_version)
+    answers = [await a.get("/v1/deals", headers=headers) for _ in range(2)]
+    assert [r.status_code for r in answers] == [200, 200]
+    assert calls == ["script:True", "script:True"]
+    remaining = [int(r.headers["x-ratelimit-remaining"]) for r in answers]
+    assert remaining[1] == remaining[0] - 1
+    monkeypatch.undo()
+    assert (await a.delete(f"/v1/tokens/{made['id']}", headers=tenant.headers)).status_code == 200
+    refused = await a.get("/v1/deals", headers=headers)
+    assert refused.status_code == 401 and "revoked" in refused.json()["error"]
+
+
+async def test_a_cached_read_survives_redis_failing_in_that_round_trip(
+    two_apps: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis failing in the combined round trip: the version is unknown (the token is read afresh,
+    the cache not trusted) and the rate limit applies its failure mode, as with separate calls."""
+    a, _, services = two_apps
+    tenant = await Factory(services).tenant()
+    await _warm(a, tenant.headers)
+
+    async def failing(key: str, limit: int, extra: str | None) -> Any:
+        raise ConnectionError("Redis is away")
+
+    monkeypatch.setattr(services.rate_limiter, "_run_script", failing)
+    answer = await a.get("/v1/deals", headers=tenant.headers)
+    assert answer.status_code == 200 and answer.headers["x-ratelimit-limit"]
+    assert not services.rate_limiter.healthy and not services.auth_versions.answering()
+    assert await services.auth_versions.current() is None  # the cache stays off for a few seconds

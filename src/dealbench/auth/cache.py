@@ -3,8 +3,9 @@ lookup, and a change that could refuse or narrow a token is seen by every proces
 
 Entries are keyed by the token's keyed hash and hold the token, its organization and its user as
 read by a request; each carries the deployment's auth version (``kit/versions.py``) read *before*
-that lookup. A request compares it with the version now (one Redis ``GET``, or one ``stat`` on the
-embedded default) and looks the token up again when it moved. The version moves after every commit
+that lookup. A request compares it with the version now (one ``stat`` on the embedded default; with
+Redis, read by the rate limiter's Lua script in the request's one round trip, or one ``GET`` when
+the token is not cached) and looks the token up again when it moved. The version moves after every commit
 that changed an API token, a user or an organization (revocation, scopes, removal, a role, the
 organization's API switch and settings) — whatever committed it: a request, GraphQL, the command
 line — before the request that changed it answers. So a revoked token never works again after the
@@ -56,6 +57,10 @@ class PrincipalCache:
             self._entries.clear()  # every entry is as old: none can be trusted
             return None
         return entry
+
+    def peek(self, digest: str) -> Entry | None:
+        """The entry of ``digest`` whatever its version (to be confirmed with :meth:`get`)."""
+        return self._entries.get(digest)
 
     def put(self, digest: str, entry: Entry) -> None:
         if len(self._entries) >= MAX_ENTRIES:

@@ -31,6 +31,7 @@ from dealbench.kit.db import utcnow, write_intent
 from dealbench.kit.dialects import dialect_for
 from dealbench.kit.errors import Forbidden, RateLimited, Unauthorized
 from dealbench.kit.links import host_tenant_slug
+from dealbench.kit.ratelimit import RateVerdict
 from dealbench.kit.session import DbSession
 from dealbench.kit.uow import transaction
 from dealbench.models import ApiToken, Organization, User
@@ -109,23 +110,16 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
         raise Unauthorized(_MISSING.get(dialect_for(request.url.path), _MISSING["opine"]))
     services = request.app.state.services
     digest = keyed_hash(services.secret_key, plaintext)
-    token, org, user = await _lookup(request, session, services, digest)
     now = utcnow()
-    if token.revoked_at is not None:
-        raise Unauthorized("The provided API token has been revoked.")
-    if token.expires_at is not None and token.expires_at <= now:
-        raise Unauthorized("The provided API token has expired.")
-    if token.user_id is not None and (user is None or user.deleted_at is not None):
-        raise Unauthorized("The provided API token belongs to a removed user.")
-    slug = host_tenant_slug(request.headers.get("host"), services.settings.base_domain)
-    if slug is not None and slug != org.slug:
-        raise Unauthorized("The provided API token is not valid for this tenant.")
+    token, org, user, verdict = await _lookup(request, session, services, digest, now)
+    refusal = _refusal(request, services, token, org, user, now)
+    if refusal is not None:
+        raise Unauthorized(refusal)
     principal = Principal(organization=org, token=token, user=user)
     state.organization_id, state.token_id = org.id, token.id  # for the request's log lines
 
-    verdict = await services.rate_limiter.hit(
-        rate_budget(token), token.rate_limit_per_minute or services.settings.rate_limit_per_minute
-    )
+    if verdict is None:
+        verdict = await services.rate_limiter.hit(rate_budget(token), _limit_of(token, services))
     state.rate_headers = verdict.headers()
     if not verdict.allowed:
         metrics.rate_limit_refused("token")
@@ -154,25 +148,69 @@ async def resolve_principal(request: Request, session: AsyncSession) -> Principa
 _READS = frozenset({"GET", "HEAD"})
 
 
+def _refusal(
+    request: Request, services: Any, token: ApiToken, org: Organization, user: User | None, now: datetime
+) -> str | None:
+    """Why the token, as read, may not be used now (401), or ``None``."""
+    if token.revoked_at is not None:
+        return "The provided API token has been revoked."
+    if token.expires_at is not None and token.expires_at <= now:
+        return "The provided API token has expired."
+    if token.user_id is not None and (user is None or user.deleted_at is not None):
+        return "The provided API token belongs to a removed user."
+    slug = host_tenant_slug(request.headers.get("host"), services.settings.base_domain)
+    if slug is not None and slug != org.slug:
+        return "The provided API token is not valid for this tenant."
+    return None
+
+
+def _limit_of(token: ApiToken, services: Any) -> int:
+    return token.rate_limit_per_minute or services.settings.rate_limit_per_minute  # type: ignore[no-any-return]
+
+
 async def _lookup(
-    request: Request, session: AsyncSession, services: Any, digest: str
-) -> tuple[ApiToken, Organization, User | None]:
+    request: Request, session: AsyncSession, services: Any, digest: str, now: datetime
+) -> tuple[ApiToken, Organization, User | None, RateVerdict | None]:
     """The token, its organization and its user: from this process's cache on a read when the
     deployment's auth version has not moved since they were read (see :mod:`dealbench.auth.cache`),
-    else from the database."""
+    else from the database. With the rate verdict when it was measured here.
+
+    With Redis, a read whose token is in the cache (and usable as cached) costs one round trip:
+    the rate limiter counts the request against the cached token's budget and reads the version
+    in the same Lua script. When the version moved, the token is read afresh (its budget counted
+    once more only if its budget or limit changed)."""
     versions = services.auth_versions
     cache: PrincipalCache | None = services.extras.get("principal_cache")
     if cache is None:
         cache = services.extras["principal_cache"] = PrincipalCache()
     version = None
+    verdict: RateVerdict | None = None
+    spent: tuple[str, int] | None = None
     if versions.enabled and request.method in _READS:
-        version = await versions.current()  # before the lookup: a change after it moves it
+        limiter = services.rate_limiter
+        entry = cache.peek(digest)
+        if (
+            entry is not None
+            and versions.answering()
+            and limiter.shares_redis_with(versions.redis_url)
+            and _refusal(request, services, entry.token, entry.organization, entry.user, now) is None
+        ):
+            spent = (rate_budget(entry.token), _limit_of(entry.token, services))
+            answer = await limiter.hit_and_get(*spent, versions.key)
+            if answer is None:
+                versions.mark_down()
+                spent = None
+            else:
+                verdict, raw = answer
+                version = int(raw or 0)
+        else:
+            version = await versions.current()  # before the lookup: a change after it moves it
         if version is None:
             cache.clear()  # a version that cannot be read cannot vouch for any entry
         else:
             entry = cache.get(digest, version)
             if entry is not None:
-                return entry.token, entry.organization, entry.user
+                return entry.token, entry.organization, entry.user, verdict
     row = await repository.find_token(session, digest)
     if row is None:
         raise Unauthorized("The provided API token is invalid.")
@@ -182,7 +220,9 @@ async def _lookup(
             if obj is not None:
                 session.expunge(obj)
         cache.put(digest, Entry(row[0], row[1], row[2], version))
-    return row
+    if spent is not None and spent != (rate_budget(row[0]), _limit_of(row[0], services)):
+        verdict = None  # counted under what the token was: count it under what it is
+    return row[0], row[1], row[2], verdict
 
 
 def rate_budget(token: ApiToken) -> str:

@@ -9,6 +9,11 @@ only an approximation.
 The key names the *budget*, not the limit (see :class:`Budget`): a user's personal tokens share
 ``user:{id}``, each request counted against the limit of the token in use.
 
+With Redis, one request costs one round trip: a Lua script of ours (:data:`HIT_SCRIPT`) pushes the
+entry exactly as the library's moving-window script does, on the library's own key, reads the
+window's statistics in the same step and, when asked, one more key (the principal cache's version,
+see :meth:`RateLimiter.hit_and_get`).
+
 When the storage fails (Redis unreachable, timing out), the limiter logs it once, keeps a status
 the readiness probe can read (:attr:`RateLimiter.healthy`, :meth:`RateLimiter.status`), and
 applies the configured failure mode until the storage answers again (retried every few seconds):
@@ -44,6 +49,43 @@ RETRY_SECONDS = 5.0
 #: Redis must answer quickly or count as failing: a blackholed host must not stall every request.
 REDIS_TIMEOUT_SECONDS = 2.0
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+#: The library's two moving-window scripts (``acquire_moving_window.lua``, ``moving_window.lua``)
+#: as one, plus an optional ``GET``: KEYS[1] the window's list, KEYS[2] (optional) a key to read.
+#: ARGV: now, limit, expiry. Answers ``{allowed, oldest or false, count, value of KEYS[2] or false}``.
+HIT_SCRIPT = """
+local now = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local expiry = tonumber(ARGV[3])
+local extra = false
+if KEYS[2] then
+    extra = redis.call('get', KEYS[2])
+end
+local allowed = 0
+local entry = redis.call('lindex', KEYS[1], limit - 1)
+if not (entry and tonumber(entry) >= now - expiry) then
+    redis.call('lpush', KEYS[1], now)
+    redis.call('ltrim', KEYS[1], 0, limit - 1)
+    redis.call('expire', KEYS[1], expiry)
+    allowed = 1
+end
+local target = now - expiry
+local low, high, found = 0, limit - 1, nil
+while low <= high do
+    local mid = math.floor((low + high) / 2)
+    local val = tonumber(redis.call('lindex', KEYS[1], mid))
+    if val and val >= target then
+        found = mid
+        low = mid + 1
+    else
+        high = mid - 1
+    end
+end
+if found then
+    return {allowed, tostring(redis.call('lindex', KEYS[1], found)), found + 1, extra}
+end
+return {allowed, false, 0, extra}
+"""
 
 
 class FailureMode(StrEnum):
@@ -143,6 +185,8 @@ class RateLimiter:
         self.url = redis_url
         self.clock = clock
         self.storage: Storage
+        self._key_prefix = key_prefix
+        self._script: Any = None
         if redis_url:
             uri = check_redis_url(redis_url)
             uri = uri if uri.startswith("async+") else f"async+{uri}"
@@ -195,6 +239,11 @@ class RateLimiter:
             FailureMode.CLOSED: "every API request is refused with 503",
         }[self.health.failure_mode]
 
+    async def close(self) -> None:
+        if self._script is not None:
+            await self._script.registered_client.aclose()
+            self._script = None
+
     async def probe(self) -> bool:
         """Ask the storage whether it answers (at start); updates the status without logging."""
         if self.backend == "memory":
@@ -227,14 +276,65 @@ class RateLimiter:
             if not quiet:
                 log.warning("rate limiter: %s answers again; limits are shared again", self.backend)
 
+    def _verdict(
+        self, allowed: bool, limit: int, remaining: int, reset_time: float, now: float
+    ) -> RateVerdict:
+        reset = math.ceil(reset_time) if remaining < limit else math.ceil(now + WINDOW_SECONDS)
+        retry_after = 0 if allowed else max(1, math.ceil(reset_time - now))
+        return RateVerdict(allowed, limit, max(0, remaining), reset, retry_after)
+
     async def _measure(self, strategy: MovingWindowRateLimiter, key: str, limit: int) -> RateVerdict:
+        if strategy is self.strategy and self.backend == "redis":
+            return (await self._run_script(key, limit, None))[0]
         item = Budget(limit)
         allowed = await strategy.hit(item, key)
         stats = await strategy.get_window_stats(item, key)
+        return self._verdict(allowed, limit, stats.remaining, stats.reset_time, self.clock())
+
+    async def _run_script(
+        self, key: str, limit: int, extra_key: str | None
+    ) -> tuple[RateVerdict, bytes | None]:
+        """One round trip: count one request of ``key`` under ``limit``, read the window and,
+        with ``extra_key``, that key's value."""
+        if self._script is None:
+            from redis.asyncio import Redis
+
+            client = Redis.from_url(
+                (self.url or "").removeprefix("async+"),
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+            )
+            self._script = client.register_script(HIT_SCRIPT)
+        window = f"{self._key_prefix}:{Budget(limit).key_for(key)}"
+        keys = [window] if extra_key is None else [window, extra_key]
         now = self.clock()
-        reset = math.ceil(stats.reset_time) if stats.remaining < limit else math.ceil(now + WINDOW_SECONDS)
-        retry_after = 0 if allowed else max(1, math.ceil(stats.reset_time - now))
-        return RateVerdict(allowed, limit, max(0, stats.remaining), reset, retry_after)
+        allowed, oldest, count, extra = await self._script(keys=keys, args=[now, limit, WINDOW_SECONDS])
+        start = float(oldest) if oldest else now
+        verdict = self._verdict(bool(allowed), limit, limit - int(count), start + WINDOW_SECONDS, now)
+        return verdict, extra
+
+    def shares_redis_with(self, url: str | None) -> bool:
+        """Whether this limiter's Redis is the one at ``url`` and answers (as far as it knows)."""
+        return (
+            self.backend == "redis"
+            and url is not None
+            and (self.url or "").removeprefix("async+") == url.removeprefix("async+")
+            and (self.health.healthy or self.clock() >= self._retry_at)
+        )
+
+    async def hit_and_get(
+        self, key: str, limit: int, extra_key: str
+    ) -> tuple[RateVerdict, bytes | None] | None:
+        """:meth:`hit` and a ``GET`` of ``extra_key`` in one round trip (Redis only; see
+        :meth:`shares_redis_with`). ``None`` when Redis failed: then the caller knows nothing and
+        proceeds as without this method (the failure is recorded as by :meth:`hit`)."""
+        try:
+            answer = await self._run_script(key, limit, extra_key)
+        except Exception as exc:
+            self._mark_failed(_describe(exc))
+            return None
+        self._mark_healthy()
+        return answer
 
     async def hit(self, key: str, limit: int) -> RateVerdict:
         """Count one request of budget ``key`` under ``limit`` per minute."""

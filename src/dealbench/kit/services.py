@@ -65,6 +65,7 @@ class Services:
     async def close(self) -> None:
         await self.engine.dispose()
         await self.auth_versions.close()
+        await self.rate_limiter.close()
         web_sessions = self.sessionmaker.kw.get("info", {}).get(WEB_SESSIONS)
         if web_sessions is not None:
             await web_sessions.close()

@@ -61,6 +61,20 @@ class VersionCounter:
     def enabled(self) -> bool:
         return self.mode != "off"
 
+    @property
+    def redis_url(self) -> str | None:
+        return self._redis_url
+
+    def answering(self) -> bool:
+        """With Redis: whether it is worth asking (it did not just fail to answer)."""
+        return self.mode == "redis" and time.monotonic() >= self._down_until
+
+    def mark_down(self) -> None:
+        """Redis failed to answer a read of the version made elsewhere (in the rate limiter's
+        round trip): answer ``None`` for a few seconds, as :meth:`current` does."""
+        self._down_until = time.monotonic() + RETRY_SECONDS
+        log.warning("Redis does not answer: the principal cache is off for %s s", RETRY_SECONDS)
+
     async def current(self) -> int | None:
         """The version now (one ``GET`` with Redis, one ``stat`` with the file); ``None`` when it
         cannot be known (Redis does not answer: then for a few seconds without asking)."""
