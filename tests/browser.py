@@ -95,3 +95,19 @@ def serving(env: dict[str, str], *, timeout: float) -> Iterator[str]:
         yield base
     finally:
         stop_process(proc)
+
+
+async def sign_in(page: Any, base: str, email: str, password: str, then: str = "/deals") -> None:
+    """Sign in through the web app's form: ``then`` signed out is the sign-in page, then back there."""
+    await page.goto(f"{base}{then}")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(f"{base}{then}")
+
+
+def watch(page: Any, requests: list[str], errors: list[str]) -> None:
+    """Every URL the page asks for (no CDN may be among them) and every script error it meets."""
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

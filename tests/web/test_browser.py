@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, bootstrapped, cli, needs_chromium, serving
+from tests.browser import ARGS, CHROMIUM, bootstrapped, cli, needs_chromium, serving, sign_in
 
 pytestmark = needs_chromium
 ADMIN_PASSWORD = "admin password 1"
@@ -47,14 +47,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         yield {"base": base, "token": org_token}
 
 
-async def _sign_in(page: Any, base: str, email: str, password: str) -> None:
-    await page.goto(f"{base}/deals")  # signed out: the sign-in page, then back here
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(password)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(f"{base}/deals")
-
-
 async def test_sign_in_create_a_deal_and_an_api_key_then_a_viewer(server: dict[str, Any]) -> None:
     from playwright.async_api import async_playwright
 
@@ -70,7 +62,7 @@ async def test_sign_in_create_a_deal_and_an_api_key_then_a_viewer(server: dict[s
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
-            await _sign_in(page, base, "ada@example.com", ADMIN_PASSWORD)
+            await sign_in(page, base, "ada@example.com", ADMIN_PASSWORD)
 
             # Create a deal.
             await page.get_by_role("link", name="New deal").click()
@@ -101,7 +93,7 @@ async def test_sign_in_create_a_deal_and_an_api_key_then_a_viewer(server: dict[s
             viewer = await browser.new_context(viewport={"width": 390, "height": 844})  # a phone
             page = await viewer.new_page()
             page.on("pageerror", lambda e: errors.append(str(e)))
-            await _sign_in(page, base, "vic@example.com", VIEWER_PASSWORD)
+            await sign_in(page, base, "vic@example.com", VIEWER_PASSWORD)
             assert await page.get_by_role("link", name="New deal").count() == 0
             await page.goto(deal_url)
             await page.get_by_role("heading", name="Initech pilot").wait_for()

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, bootstrapped, cli, needs_chromium, serving
+from tests.browser import ARGS, CHROMIUM, bootstrapped, cli, needs_chromium, serving, sign_in, watch
 
 pytestmark = needs_chromium
 ADMIN_PASSWORD = "admin password 1"
@@ -56,20 +56,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         yield {"base": base, "headers": headers}
 
 
-async def _sign_in(page: Any, base: str, email: str, password: str, then: str) -> None:
-    await page.goto(f"{base}{then}")  # signed out: the sign-in page, then back here
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(password)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(f"{base}{then}")
-
-
-def _watch(page: Any, requests: list[str], errors: list[str]) -> None:
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-
-
 async def test_a_plan_from_a_template_an_outcome_a_task_done_and_a_request_found(
     server: dict[str, Any],
 ) -> None:
@@ -83,8 +69,8 @@ async def test_a_plan_from_a_template_an_outcome_a_task_done_and_a_request_found
         try:
             admin = await browser.new_context(viewport={"width": 1280, "height": 800})
             page = await admin.new_page()
-            _watch(page, requests, errors)
-            await _sign_in(page, base, "ada@example.com", ADMIN_PASSWORD, "/deals")
+            watch(page, requests, errors)
+            await sign_in(page, base, "ada@example.com", ADMIN_PASSWORD, "/deals")
 
             # A plan from the template, on the deal's page (the plan fragment).
             await page.get_by_role("link", name="Globex expansion").click()
@@ -131,8 +117,8 @@ async def test_a_plan_from_a_template_an_outcome_a_task_done_and_a_request_found
             # A viewer reads the plan and the requests on a phone, with no write control.
             viewer = await browser.new_context(viewport={"width": 390, "height": 844})
             page = await viewer.new_page()
-            _watch(page, requests, errors)
-            await _sign_in(page, base, "vic@example.com", VIEWER_PASSWORD, "/plans")
+            watch(page, requests, errors)
+            await sign_in(page, base, "vic@example.com", VIEWER_PASSWORD, "/plans")
             await page.get_by_role("link", name="Globex security evaluation").click()
             await page.get_by_role("heading", name="Globex security evaluation").wait_for()
             assert await page.locator("main form").count() == 0

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, bootstrapped, needs_chromium, serving
+from tests.browser import ARGS, CHROMIUM, bootstrapped, needs_chromium, serving, sign_in, watch
 
 pytestmark = needs_chromium
 ADMIN_PASSWORD = "admin password 1"
@@ -31,20 +31,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         yield {"base": base, "token": created["token"]}
 
 
-async def _sign_in(page: Any, base: str, email: str, password: str, then: str) -> None:
-    await page.goto(f"{base}{then}")  # signed out: the sign-in page, then back here
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(password)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(f"{base}{then}")
-
-
-def _watch(page: Any, requests: list[str], errors: list[str]) -> None:
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-
-
 async def test_upload_a_document_and_see_it_listed(server: dict[str, Any], tmp_path: Path) -> None:
     from playwright.async_api import async_playwright
 
@@ -58,8 +44,8 @@ async def test_upload_a_document_and_see_it_listed(server: dict[str, Any], tmp_p
         try:
             context = await browser.new_context(viewport={"width": 1280, "height": 800})
             page = await context.new_page()
-            _watch(page, requests, errors)
-            await _sign_in(page, base, "ada@example.com", ADMIN_PASSWORD, "/projects")
+            watch(page, requests, errors)
+            await sign_in(page, base, "ada@example.com", ADMIN_PASSWORD, "/projects")
             await page.get_by_text("No document projects yet").wait_for()
             await page.get_by_label("Name", exact=True).fill("Initech RFP")
             await page.get_by_role("button", name="Create project").click()
@@ -94,8 +80,8 @@ async def test_invite_a_person_who_opens_the_link_and_joins(server: dict[str, An
         try:
             admin = await browser.new_context(viewport={"width": 1280, "height": 800})
             page = await admin.new_page()
-            _watch(page, requests, errors)
-            await _sign_in(page, base, "ada@example.com", ADMIN_PASSWORD, "/settings/invitations")
+            watch(page, requests, errors)
+            await sign_in(page, base, "ada@example.com", ADMIN_PASSWORD, "/settings/invitations")
             await page.get_by_label("Email").fill("grace@example.com")
             await page.get_by_label("Role").select_option("MEMBER")
             await page.get_by_role("button", name="Invite").click()
@@ -106,7 +92,7 @@ async def test_invite_a_person_who_opens_the_link_and_joins(server: dict[str, An
 
             invitee = await browser.new_context(viewport={"width": 390, "height": 844})  # a phone
             page = await invitee.new_page()
-            _watch(page, requests, errors)
+            watch(page, requests, errors)
             await page.goto(link)
             await page.get_by_label("First name").fill("Grace")
             await page.get_by_label("Last name").fill("Hopper")

@@ -158,7 +158,9 @@ async def test_redis_out_of_reach_is_a_503_not_a_500(settings: Settings) -> None
     async with built_services(closed) as services:
         app = create_app(services.settings, services)
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers={"Accept": "text/html"}
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://testserver",
+            headers={"Accept": "text/html"},
         ) as web:
             web.cookies.set("dealbench_session", "some-session-id")
             answer = await web.get("/")
