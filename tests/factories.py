@@ -102,7 +102,9 @@ class Factory:
         """A web session of a new user of ``role`` (or of ``user``), made as signing in makes one."""
         user = user or await self.user(tenant, role=role)
         async with self.services.sessionmaker() as session:
-            cookie, csrf = await start_session(session, self.services.secret_key, self.services.settings, user)
+            cookie, csrf = await start_session(
+                session, self.services.secret_key, self.services.settings, user
+            )
             await session.commit()
         return Browser(user, cookie, csrf)
 

@@ -248,6 +248,7 @@ GRAPHQL_SCOPES: dict[str, str] = {
     "Mutation.inviteEvaluationBuyer": "evaluations:write",
     "Mutation.removeEvaluationBuyer": "evaluations:write",
     "Mutation.rotateEvaluationAccessCode": "evaluations:write",
+    "Mutation.evaluationBuyerSignInLink": "evaluations:write",
     "Mutation.answerEvaluationComment": "evaluations:write",
     "Mutation.addPhase": "evaluations:write",
     "Mutation.updatePhase": "evaluations:write",

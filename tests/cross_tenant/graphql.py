@@ -257,6 +257,19 @@ async def _remove_buyer(ctx: Ctx) -> Made:
     }
 
 
+async def _buyer_link(ctx: Ctx) -> Made:
+    from tests.cross_tenant.portal import buyer_of
+
+    plan = await _plan(ctx)
+    buyer = await buyer_of(ctx, plan)
+    return {
+        "query": "mutation($plan: Int!, $id: Int!) "
+        "{ evaluationBuyerSignInLink(evaluationId: $plan, id: $id) { email url } }",
+        "variables": {"plan": plan, "id": buyer["id"]},
+        "read": f"/v1/evaluations/{plan}/activity",  # an issued link is in the plan's activity
+    }
+
+
 async def _answer_comment(ctx: Ctx) -> Made:
     from tests.cross_tenant.portal import buyer_comment
 
@@ -285,6 +298,7 @@ FIELDS: dict[str, Maker] = {
     "Query.evaluationComments": _comments_of_plan,
     "Mutation.inviteEvaluationBuyer": _invite_buyer,
     "Mutation.removeEvaluationBuyer": _remove_buyer,
+    "Mutation.evaluationBuyerSignInLink": _buyer_link,
     "Mutation.answerEvaluationComment": _answer_comment,
     "Mutation.rotateEvaluationAccessCode": _plan_mutation(
         "mutation($id: Int!) { rotateEvaluationAccessCode(id: $id) { id accessCode } }"

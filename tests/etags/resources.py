@@ -42,7 +42,9 @@ def _writer(ctx: Ctx, method: str, path: str, body: Any = None, **kwargs: Any) -
     return write
 
 
-def _updatable(ctx: Ctx, path: str, change: dict[str, Any], update: dict[str, Any], key: str, **more: Any) -> Made:
+def _updatable(
+    ctx: Ctx, path: str, change: dict[str, Any], update: dict[str, Any], key: str, **more: Any
+) -> Made:
     return Made(
         path=path,
         change=_writer(ctx, "PATCH", path, change),
@@ -70,7 +72,9 @@ async def deal_by_eid(ctx: Ctx) -> Made:
 
 async def ticket(ctx: Ctx) -> Made:
     d = await ctx.post("/v1/deals", {"name": unique("Deal ")})
-    t = await ctx.post("/v1/tickets", {"title": unique("T "), "type": "BUG", "state": "OPEN", "labels": ["a"]})
+    t = await ctx.post(
+        "/v1/tickets", {"title": unique("T "), "type": "BUG", "state": "OPEN", "labels": ["a"]}
+    )
     path = f"/v1/tickets/{t['id']}"
     links = _writer(ctx, "PATCH", path, {"deals": [{"id": d["id"], "priority": "BLOCKER"}]})
     made = _updatable(ctx, path, {"labels": ["a", "b"]}, {"title": unique("T ")}, "title", relations=links)
@@ -81,7 +85,9 @@ async def evaluation(ctx: Ctx) -> Made:
     plan = await ctx.post("/v1/evaluations", {"title": unique("Plan ")})
     path = f"/v1/evaluations/{plan['id']}"
     items = _writer(ctx, "POST", f"{path}/criteria", {"title": unique("criterion ")})
-    return _updatable(ctx, path, {"description": unique("d ")}, {"title": unique("P ")}, "title", relations=items)
+    return _updatable(
+        ctx, path, {"description": unique("d ")}, {"title": unique("P ")}, "title", relations=items
+    )
 
 
 async def plan_template(ctx: Ctx) -> Made:
@@ -103,7 +109,9 @@ async def contact(ctx: Ctx) -> Made:
 
 
 async def sales_target(ctx: Ctx) -> Made:
-    made = await ctx.post("/v1/sales-targets", {"userId": ctx.tenant.admin.id, "month": "2025-01", "amount": 1})
+    made = await ctx.post(
+        "/v1/sales-targets", {"userId": ctx.tenant.admin.id, "month": "2025-01", "amount": 1}
+    )
     path = f"/v1/sales-targets/{made['id']}"
     made_ = _updatable(ctx, path, {"amount": 7}, {"amount": 9}, "amount")
     made_.distinct = lambda i: {"amount": 100 + i}

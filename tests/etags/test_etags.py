@@ -70,13 +70,17 @@ async def test_update_with_a_stale_if_match_is_412_and_writes_nothing(
     assert current.headers["ETag"] != stale
     for method in c.made.methods:
         refused = await client.request(
-            method, c.made.update_path or c.made.path, json=c.made.update,
+            method,
+            c.made.update_path or c.made.path,
+            json=c.made.update,
             headers={**c.headers, "If-Match": stale},
         )
         assert refused.status_code == 412, (method, refused.text)
         assert refused.json() == {"error": "The object changed since the version named in If-Match."}
     weak = await client.request(
-        c.made.methods[0], c.made.update_path or c.made.path, json=c.made.update,
+        c.made.methods[0],
+        c.made.update_path or c.made.path,
+        json=c.made.update,
         headers={**c.headers, "If-Match": "W/" + current.headers["ETag"]},
     )
     assert weak.status_code == 412  # If-Match compares strongly
@@ -84,14 +88,17 @@ async def test_update_with_a_stale_if_match_is_412_and_writes_nothing(
     assert after.content == current.content and after.headers["ETag"] == current.headers["ETag"]
     ok = await client.request(
         c.made.methods[0],
-        c.made.update_path or c.made.path, json=c.made.update,
+        c.made.update_path or c.made.path,
+        json=c.made.update,
         headers={**c.headers, "If-Match": f'"other", {current.headers["ETag"]}'},
     )
     assert ok.status_code == 200, ok.text
     assert (await c.etag()) != current.headers["ETag"]
     star = await client.request(
         c.made.methods[0],
-        c.made.update_path or c.made.path, json=c.made.update, headers={**c.headers, "If-Match": "*"}
+        c.made.update_path or c.made.path,
+        json=c.made.update,
+        headers={**c.headers, "If-Match": "*"},
     )
     assert star.status_code == 200, star.text
 
@@ -130,7 +137,6 @@ async def test_without_if_match_writes_behave_as_before(client: Any, factory: An
     response = await client.patch(c.made.path, json=c.made.update, headers=c.headers)
     assert response.status_code == 200
     assert "ETag" not in response.headers or response.headers["ETag"]
-
 
 
 async def test_head_answers_the_etag_and_304_too(client: Any, factory: Any) -> None:

@@ -108,6 +108,11 @@ def _mutations(w: World) -> list[tuple[str, str, dict[str, Any]]]:
             {"id": w.ids["evaluation"]},
         ),
         (
+            "mutation($p: Int!, $id: Int!) { evaluationBuyerSignInLink(evaluationId: $p, id: $id) { SELECTION } }",
+            "EvaluationBuyerSignInLink",
+            {"p": w.ids["evaluation"], "id": w.ids["buyer"]},
+        ),
+        (
             "mutation($i: AppRegisterInput!) { registerApp(input: $i) { SELECTION } }",
             "AppWithSecret",
             {"i": {"name": unique("every-field app "), "webhookUrl": PUBLIC_URL, "scopes": ["deals:read"]}},

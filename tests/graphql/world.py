@@ -48,9 +48,10 @@ async def build_world(ctx: Ctx) -> World:
         ("meetings", {"title": "Meeting", "startsAt": "2030-01-01T10:00:00Z"}),
     ):
         items[kind] = (await ctx.post(f"/v1/evaluations/{plan['id']}/{kind}", body))["id"]
-    from tests.cross_tenant.portal import buyer_comment
+    from tests.cross_tenant.portal import buyer_comment, buyer_of
 
     await buyer_comment(ctx, plan)  # a buyer and a comment
+    buyer = await buyer_of(ctx, plan["id"])
     team = await ctx.post("/v1/teams", {"name": unique("team ")})
     await ctx.call("PUT", f"/v1/teams/{team['id']}/users/{t.admin.email}")
     invitation = await ctx.post(
@@ -85,5 +86,6 @@ async def build_world(ctx: Ctx) -> World:
         "webhook": delivery["path"]["id"],
         "delivery": delivery["path"]["deliveryId"],
         "app": app["id"],
+        "buyer": buyer["id"],
     }
     return World(tenant=t, personal=personal, ids=ids)

@@ -30,10 +30,6 @@ from dealbench.models import BuyerSignInLink, Evaluation, EvaluationBuyer
 LINK_MINUTES = 15
 
 
-def portal_path(access_code: str) -> str:
-    return f"/p/{access_code}"
-
-
 def link_digest(secret_key: str, code: str) -> str:
     return keyed_hash(secret_key, f"buyer-link:{code}")
 
@@ -59,7 +55,7 @@ def issue_link(
             expires_at=expires,
         )
     )
-    return IssuedLink(email, f"{portal_path(evaluation.access_code)}/signin/{code}", expires)
+    return IssuedLink(email, f"{presenter.portal_path(evaluation.access_code)}/signin/{code}", expires)
 
 
 async def list_buyers(

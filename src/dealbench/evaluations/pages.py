@@ -70,7 +70,7 @@ async def deal_plan(
             "buyers": presenter.items(presenter.BUYER, invited),
             "comments": presenter.items(presenter.COMMENT, said),
             "visits": [presenter.activity(a) for a in visits],
-            "portal_url": base + buyers.portal_path(plan["accessCode"]),
+            "portal_url": base + presenter.portal_path(plan["accessCode"]),
         },
     )
 

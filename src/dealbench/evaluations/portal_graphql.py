@@ -1,6 +1,6 @@
 """Sharing a plan with its buyers, in the GraphQL dialect: ``evaluationBuyers`` and
 ``evaluationComments`` (``evaluations:read``); ``inviteEvaluationBuyer``, ``removeEvaluationBuyer``,
-``rotateEvaluationAccessCode`` and ``answerEvaluationComment`` (``evaluations:write``). The same
+``rotateEvaluationAccessCode``, ``evaluationBuyerSignInLink`` and ``answerEvaluationComment`` (``evaluations:write``). The same
 services and presenters as ``/v1/evaluations/{id}/buyers``, ``/comments`` and
 ``/rotate-access-code``."""
 
@@ -49,6 +49,12 @@ CommentType: Any = output_type(
 )
 AccessCodeType: Any = output_type(
     s.AccessCodeOut, "EvaluationAccessCode", description="A plan's new portal link.", describe=DESCRIBE
+)
+SignInLinkType: Any = output_type(
+    s.SignInLinkOut,
+    "EvaluationBuyerSignInLink",
+    description="A buyer's one-time sign-in link.",
+    describe=DESCRIBE,
 )
 BuyerInput: Any = input_type(
     s.BuyerCreate,
@@ -125,13 +131,22 @@ class Mutation:
     async def rotate_evaluation_access_code(self, info: strawberry.Info, id: int) -> Optional[AccessCodeType]:  # noqa: UP045
         context = ctx(info)
         evaluation = await context.mutate(buyers.rotate_access_code, id)
-        base = public_base_url(context.request, context.request.app.state.services.settings)
         return wire(
-            {
-                "id": evaluation.id,
-                "accessCode": evaluation.access_code,
-                "url": base + buyers.portal_path(evaluation.access_code),
-            }
+            presenter.access_code(evaluation, public_base_url(context.request, context.services.settings))
+        )
+
+    @scoped_mutation(
+        scope=WRITE,
+        description="A buyer's one-time sign-in link (15 minutes), to pass on when the server sends no mail.",
+        args={**_PLAN, "id": "The buyer's id."},
+    )
+    async def evaluation_buyer_sign_in_link(
+        self, info: strawberry.Info, evaluation_id: int, id: int
+    ) -> Optional[SignInLinkType]:  # noqa: UP045
+        context = ctx(info)
+        issued = await context.mutate(buyers.sign_in_link, context.services.secret_key, evaluation_id, id)
+        return wire(
+            presenter.sign_in_link(issued, public_base_url(context.request, context.services.settings))
         )
 
     @scoped_mutation(scope=WRITE, description="Answer a comment on a plan.", args=_PLAN)

@@ -26,7 +26,7 @@ from dealbench.evaluations.schemas import (
     PlanTemplateOut,
     TaskOut,
 )
-from dealbench.kit.presenter import Shape
+from dealbench.kit.presenter import Shape, iso
 from dealbench.kit.schemas import OutModel
 from dealbench.models import (
     Evaluation,
@@ -71,6 +71,22 @@ TEMPLATE = _shape(PlanTemplateOut, PlanTemplate, TEMPLATE_PARTS)
 LIBRARY_CRITERION = _shape(LibraryCriterionOut, LibraryCriterion)
 BUYER = _shape(BuyerOut, EvaluationBuyer)
 COMMENT = _shape(CommentOut, EvaluationComment)
+
+
+def portal_path(access_code: str) -> str:
+    """Where a plan's buyer portal answers, under the server's public address."""
+    return f"/p/{access_code}"
+
+
+def access_code(evaluation: Any, base_url: str) -> dict[str, Any]:
+    """A plan's portal link (``AccessCodeOut``) on the server's public address."""
+    code = evaluation.access_code
+    return {"id": evaluation.id, "accessCode": code, "url": base_url + portal_path(code)}
+
+
+def sign_in_link(issued: Any, base_url: str) -> dict[str, Any]:
+    """A buyer's one-time sign-in link (``SignInLinkOut``) on the server's public address."""
+    return {"email": issued.email, "url": base_url + issued.path, "expiresAt": iso(issued.expires_at)}
 
 
 # --------------------------------------------------------------------------- plans

@@ -54,7 +54,6 @@ async def _page(
 # --------------------------------------------------------------------------- plans
 
 
-
 def _in_org(model: Any) -> Any:
     return model.organization_id == bindparam("org")
 

@@ -15,7 +15,6 @@ from dealbench.kit.fastjson import json_response
 from dealbench.kit.links import public_base_url
 from dealbench.kit.locks import Lock
 from dealbench.kit.pagination import Paging
-from dealbench.kit.presenter import iso
 from dealbench.kit.routing import add_update_route
 from dealbench.kit.schemas import Id, IdOnly, Page, PathId
 from dealbench.kit.services import AppServices
@@ -123,10 +122,7 @@ async def evaluation_buyer_sign_in_link(
 ) -> Response:
     """A one-time sign-in link of the buyer (15 minutes), to pass on when the server sends no mail."""
     issued = await buyers.sign_in_link(session, principal, services.secret_key, id, buyerId)
-    base = public_base_url(request, services.settings)
-    return json_response(
-        {"email": issued.email, "url": base + issued.path, "expiresAt": iso(issued.expires_at)}
-    )
+    return json_response(presenter.sign_in_link(issued, public_base_url(request, services.settings)))
 
 
 @router.post("/evaluations/{id}/rotate-access-code", response_model=s.AccessCodeOut)
@@ -135,14 +131,7 @@ async def rotate_evaluation_access_code(
 ) -> Response:
     """A new access code: the old portal link, buyer sessions and sign-in links end at once."""
     evaluation = await buyers.rotate_access_code(session, principal, id)
-    base = public_base_url(request, services.settings)
-    return json_response(
-        {
-            "id": evaluation.id,
-            "accessCode": evaluation.access_code,
-            "url": base + buyers.portal_path(evaluation.access_code),
-        }
-    )
+    return json_response(presenter.access_code(evaluation, public_base_url(request, services.settings)))
 
 
 @router.get("/evaluations/{id}/comments", response_model=Page[s.CommentOut])

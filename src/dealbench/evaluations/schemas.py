@@ -241,7 +241,7 @@ class BuyerCreate(InModel):
 class SignInLinkOut(OutModel):
     email: str
     url: str = Field(description="The one-time sign-in link to the plan's portal.")
-    expires_at: Timestamp
+    expires_at: Timestamp = Field(description="When the link stops working (15 minutes after it was made).")
 
 
 class AccessCodeOut(OutModel):
