@@ -1,18 +1,24 @@
 """What the browser tests share: Debian's chromium and its flags, the skip without it, the
-``dealbench`` command line, and a real server (``dealbench serve`` in a subprocess)."""
+``dealbench`` command line, and a real server (``dealbench serve`` in a subprocess) on the suite's
+backend: its own SQLite file, or on the PostgreSQL pass its own PostgreSQL database with the
+suite's Redis."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -50,17 +56,54 @@ def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
+#: The PostgreSQL databases made for browser servers in this session (dropped at its end: conftest).
+MADE_DATABASES: list[str] = []
+
+
+def _pg_admin(url: str, sql: str) -> None:
+    """One statement on the PostgreSQL server, in a thread of its own (callers may be in an event loop)."""
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
+
+
+def drop_made_databases() -> None:
+    pg = os.environ.get("DEALBENCH_TEST_DATABASE_URL", "")
+    while MADE_DATABASES:
+        _pg_admin(pg, f'DROP DATABASE IF EXISTS "{MADE_DATABASES.pop()}" WITH (FORCE)')
+
+
+def _backend(tmp: Path) -> dict[str, str]:
+    """The server's database and Redis: the suite's backend, in a database of the server's own."""
+    pg = os.environ.get("DEALBENCH_TEST_DATABASE_URL", "")
+    if not pg.startswith("postgres"):
+        return {"DEALBENCH_DATABASE_URL": f"sqlite:///{tmp}/db.sqlite", "DEALBENCH_REDIS_URL": ""}
+    name = f"dealbench_browser_{uuid.uuid4().hex[:10]}"
+    _pg_admin(pg, f'CREATE DATABASE "{name}"')
+    MADE_DATABASES.append(name)
+    return {
+        "DEALBENCH_DATABASE_URL": f"{pg.rpartition('/')[0]}/{name}",
+        "DEALBENCH_REDIS_URL": os.environ.get("DEALBENCH_TEST_REDIS_URL", ""),
+    }
+
+
 def bootstrapped(
     tmp: Path, *, secret_key: str, slug: str, admin_email: str, env: dict[str, str] | None = None
 ) -> tuple[dict[str, str], dict[str, Any]]:
-    """The environment of a Dealbench on its own SQLite database in ``tmp`` (no Redis), with the
+    """The environment of a Dealbench on a database of its own (the suite's backend), with the
     organization 'Browser' bootstrapped in it; answers the environment and the bootstrap's JSON."""
     full = {
         **os.environ,
-        "DEALBENCH_DATABASE_URL": f"sqlite:///{tmp}/db.sqlite",
+        **_backend(tmp),
         "DEALBENCH_VAR_DIR": str(tmp),
         "DEALBENCH_SECRET_KEY": secret_key,
-        "DEALBENCH_REDIS_URL": "",
         **(env or {}),
     }
     full.pop("DEALBENCH_TEST_DATABASE_URL", None)

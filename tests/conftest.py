@@ -66,6 +66,15 @@ def database_url() -> Iterator[str]:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _browser_databases() -> Iterator[None]:
+    """The databases the browser tests' servers made on the PostgreSQL pass, dropped at the end."""
+    yield
+    from tests.browser import drop_made_databases
+
+    drop_made_databases()
+
+
 @pytest.fixture(scope="session")
 def var_dir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="dealbench-var-") as tmp:
