@@ -98,6 +98,7 @@ DOCUMENT_COLUMNS = [
     ("versionCount", "version_count"),
     ("currentVersionId", "current_version_id"),
     ("duplicateOfDocumentId", "duplicate_of_document_id"),
+    ("sharedWithBuyer", "shared_with_buyer"),
     ("createdAt", "created_at"),
     ("updatedAt", "updated_at"),
     ("createdByUserId", "created_by_user_id"),

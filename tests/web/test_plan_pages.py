@@ -267,3 +267,44 @@ async def test_the_plans_list_runs_as_many_statements_for_one_plan_as_for_many(
         assert (await web.get(f"/plans/{plan['id']}")).status_code == 200
         counts.append(count_statements.count)
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
+
+
+async def test_a_task_on_the_buyers_side_is_assigned_to_an_invited_buyer(
+    web: httpx.AsyncClient, client: httpx.AsyncClient, factory: Factory
+) -> None:
+    tenant = await factory.tenant()
+    plan = await _post(client, tenant, "/v1/evaluations", {"title": "Umbrella plan"})
+    buyer = await _post(
+        client, tenant, f"/v1/evaluations/{plan['id']}/buyers", {"email": "bea@umbrella.example"}
+    )
+    other = await _post(client, tenant, "/v1/evaluations", {"title": "Another plan"})
+    theirs = await _post(client, tenant, f"/v1/evaluations/{other['id']}/buyers", {"email": "bo@x.example"})
+    browser = await factory.browser(tenant, Role.ADMIN)
+    use(web, browser)
+    url = f"/plans/{plan['id']}"
+    page = await web.get(url)
+    assert f'<option value="{buyer["id"]}">bea@umbrella.example</option>' in page.text
+    assert "bo@x.example" not in page.text  # another plan's buyer is no choice here
+    refused = await web.post(
+        f"{url}/tasks",
+        data={
+            "csrf_token": browser.csrf,
+            "title": "Send logs",
+            "side": "BUYER",
+            "assigneeBuyerId": theirs["id"],
+        },
+    )
+    assert refused.status_code == 400 and 'id="e-tasks-new-assigneeBuyerId"' in refused.text
+    made = await web.post(
+        f"{url}/tasks",
+        data={
+            "csrf_token": browser.csrf,
+            "title": "Send logs",
+            "side": "BUYER",
+            "assigneeBuyerId": buyer["id"],
+        },
+    )
+    assert made.status_code == 303, made.text
+    task = (await _api(client, tenant, f"/v1/evaluations/{plan['id']}/tasks"))["items"][0]
+    assert (task["side"], task["assigneeBuyerId"]) == ("BUYER", buyer["id"])
+    assert "bea@umbrella.example" in (await web.get(url)).text.split("Send logs", 1)[1]

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from dealbench.auth.principal import Principal
 from dealbench.auth.sessions import page_scoped
 from dealbench.deals.references import resolve_deal_refs
-from dealbench.evaluations import activity, content, plans, presenter, templates
+from dealbench.evaluations import activity, buyers, content, plans, presenter, templates
 from dealbench.evaluations import schemas as s
 from dealbench.kit.errors import Conflict, NotFound, ValidationFailed
 from dealbench.kit.pages import field_errors, redirect, render
@@ -37,7 +37,7 @@ PAGE_SIZE = 25
 ACTIVITY_PAGE_SIZE = 50
 
 #: Form fields that the API's models take as numbers, as booleans, or as lists (one a line).
-INTS = {"templateId", "phaseId", "assigneeUserId", "defaultAssigneeUserId"}
+INTS = {"templateId", "phaseId", "assigneeUserId", "assigneeBuyerId", "defaultAssigneeUserId"}
 BOOLS = {"completed", "active", "buyerNotificationsEnabled"}
 LISTS = {"attendeeEmails"}
 
@@ -55,6 +55,7 @@ KIND_FIELDS: dict[str, list[tuple[str, str, str]]] = {
         ("phaseId", "Phase", "phase"),
         ("assigneeUserId", "Assignee", "user"),
         ("side", "Whose task", "side"),
+        ("assigneeBuyerId", "Buyer assigned", "buyer"),
         ("dueDate", "Due date", "date"),
     ],
     "meetings": [
@@ -200,6 +201,7 @@ async def _plan_context(
         for name, kind in content.KINDS.items()
     }
     people = await ids_by_email(session, principal)
+    invited = await buyers.list_buyers(session, principal, plan_id)
     can_write = principal.can("evaluations:write")
     return {
         "plan": plan,
@@ -209,6 +211,8 @@ async def _plan_context(
         "nouns": NOUNS,
         "users": sorted(((uid, email) for email, uid in people.items()), key=lambda u: u[1]),
         "emails": {uid: email for email, uid in people.items()},
+        "buyers": [(b.id, b.email) for b in invited],
+        "buyer_emails": {b.id: b.email for b in invited},
         "phase_titles": {p["id"]: p["title"] for p in items["phases"]},
         "outcomes": presenter.OUTCOMES,
         "modes": [m.value for m in EvaluationMode],
