@@ -75,6 +75,15 @@ def _browser_databases() -> Iterator[None]:
     drop_made_databases()
 
 
+@pytest.fixture
+async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app as a browser asks for pages (``Accept: text/html``), without a session until one is set."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers={"Accept": "text/html"}
+    ) as c:
+        yield c
+
+
 @pytest.fixture(scope="session")
 def var_dir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="dealbench-var-") as tmp:

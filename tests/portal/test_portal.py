@@ -3,12 +3,9 @@ learns of it, the access code's rotation, the neutral answer to an email, rate l
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
-from fastapi import FastAPI
 from sqlalchemy import select
 
 from dealbench.kit.services import Services
@@ -17,14 +14,6 @@ from dealbench.models import BuyerMail, Event
 from tests.factories import Factory
 from tests.portal.helpers import ok, shared_plan, sign_in_buyer
 from tests.web.helpers import csrf_of
-
-
-@pytest.fixture
-async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers={"Accept": "text/html"}
-    ) as c:
-        yield c
 
 
 async def _events(services: Services, organization_id: int, prefix: str) -> list[Event]:

@@ -4,24 +4,12 @@ with a form to answer, and who looked at the plan and when."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
-from fastapi import FastAPI
 
 from dealbench.models import Role
 from tests.factories import Factory
 from tests.portal.helpers import ok, shared_plan, sign_in_buyer
 from tests.web.helpers import csrf_of
-
-
-@pytest.fixture
-async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers={"Accept": "text/html"}
-    ) as c:
-        yield c
 
 
 async def test_the_seller_shares_the_plan_from_the_deal_page(

@@ -5,28 +5,14 @@ and a forged upload is 403; another organization's error file is a 404."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
-from fastapi import FastAPI
 
 from dealbench.models import Role
-from tests.factories import Browser, Factory
+from tests.factories import Factory
+from tests.web.helpers import use
 
 OPPORTUNITIES = "Opportunity ID,Opportunity Name,Amount\nO-1,Acme renewal,1000\nO-2,Globex,lots\n"
-
-
-@pytest.fixture
-async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers={"Accept": "text/html"}
-    ) as c:
-        yield c
-
-
-def use(web: httpx.AsyncClient, browser: Browser) -> None:
-    web.cookies.set("dealbench_session", browser.cookie)
 
 
 async def test_import_shows_the_counts_and_the_error_file(web: httpx.AsyncClient, factory: Factory) -> None:

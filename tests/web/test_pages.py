@@ -5,27 +5,12 @@ organization's object is a 404 page."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
-from fastapi import FastAPI
 
 from dealbench.models import Role
-from tests.factories import Browser, Factory, Tenant
-from tests.web.helpers import csrf_of, sign_in
-
-
-@pytest.fixture
-async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers={"Accept": "text/html"}
-    ) as c:
-        yield c
-
-
-def use(web: httpx.AsyncClient, browser: Browser) -> None:
-    web.cookies.set("dealbench_session", browser.cookie)
+from tests.factories import Factory, Tenant
+from tests.web.helpers import csrf_of, sign_in, use
 
 
 async def _deal(client: httpx.AsyncClient, tenant: Tenant, **body: object) -> dict[str, object]:

@@ -6,33 +6,13 @@ organization's plan is a 404 page."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
-from fastapi import FastAPI
 
 from dealbench.models import Role
-from tests.factories import Browser, Factory, StatementCounter, Tenant
-
-
-@pytest.fixture
-async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers={"Accept": "text/html"}
-    ) as c:
-        yield c
-
-
-def use(web: httpx.AsyncClient, browser: Browser) -> None:
-    web.cookies.set("dealbench_session", browser.cookie)
-
-
-async def _post(client: httpx.AsyncClient, tenant: Tenant, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    made = await client.post(path, json=body, headers=tenant.headers)
-    assert made.status_code == 201, made.text
-    return made.json()  # type: ignore[no-any-return]
+from tests.factories import Factory, StatementCounter, Tenant
+from tests.web.helpers import api_post, use
 
 
 async def _api(client: httpx.AsyncClient, tenant: Tenant, path: str) -> Any:
@@ -45,7 +25,7 @@ async def test_create_a_plan_from_a_template_and_work_on_it(
     web: httpx.AsyncClient, client: httpx.AsyncClient, factory: Factory
 ) -> None:
     tenant = await factory.tenant()
-    template = await _post(
+    template = await api_post(
         client,
         tenant,
         "/v1/plan-templates",
@@ -190,9 +170,9 @@ async def test_a_viewer_reads_plans_without_write_controls_and_a_forged_post_is_
     web: httpx.AsyncClient, client: httpx.AsyncClient, factory: Factory
 ) -> None:
     tenant = await factory.tenant()
-    plan = await _post(client, tenant, "/v1/evaluations", {"title": "Initech plan"})
-    task = await _post(client, tenant, f"/v1/evaluations/{plan['id']}/tasks", {"title": "Kickoff"})
-    criterion = await _post(client, tenant, f"/v1/evaluations/{plan['id']}/criteria", {"title": "SSO"})
+    plan = await api_post(client, tenant, "/v1/evaluations", {"title": "Initech plan"})
+    task = await api_post(client, tenant, f"/v1/evaluations/{plan['id']}/tasks", {"title": "Kickoff"})
+    criterion = await api_post(client, tenant, f"/v1/evaluations/{plan['id']}/criteria", {"title": "SSO"})
     viewer = await factory.browser(tenant, Role.VIEWER)
     use(web, viewer)
     for path in ("/plans", f"/plans/{plan['id']}", f"/plans/{plan['id']}/activity"):
@@ -222,8 +202,8 @@ async def test_another_organizations_plan_is_a_404_page(
     web: httpx.AsyncClient, client: httpx.AsyncClient, factory: Factory
 ) -> None:
     theirs = await factory.tenant()
-    plan = await _post(client, theirs, "/v1/evaluations", {"title": "Theirs"})
-    task = await _post(client, theirs, f"/v1/evaluations/{plan['id']}/tasks", {"title": "Kickoff"})
+    plan = await api_post(client, theirs, "/v1/evaluations", {"title": "Theirs"})
+    task = await api_post(client, theirs, f"/v1/evaluations/{plan['id']}/tasks", {"title": "Kickoff"})
     browser = await factory.browser(await factory.tenant(), Role.ADMIN)
     use(web, browser)
     for path in (f"/plans/{plan['id']}", f"/plans/{plan['id']}/activity"):
@@ -250,12 +230,14 @@ async def test_the_plans_list_runs_as_many_statements_for_one_plan_as_for_many(
     for n in (1, 4):  # the list: n plans; the last plan: n tasks and n criteria
         tenant = await factory.tenant()
         for i in range(n):
-            plan = await _post(client, tenant, "/v1/evaluations", {"title": f"plan {i}"})
-            deal = await _post(client, tenant, "/v1/deals", {"name": f"deal {i}", "evaluationId": plan["id"]})
-            await _post(client, tenant, f"/v1/evaluations/{plan['id']}/tasks", {"title": "t"})
+            plan = await api_post(client, tenant, "/v1/evaluations", {"title": f"plan {i}"})
+            deal = await api_post(
+                client, tenant, "/v1/deals", {"name": f"deal {i}", "evaluationId": plan["id"]}
+            )
+            await api_post(client, tenant, f"/v1/evaluations/{plan['id']}/tasks", {"title": "t"})
         for _ in range(n):
-            await _post(client, tenant, f"/v1/evaluations/{plan['id']}/tasks", {"title": "more"})
-            await _post(client, tenant, f"/v1/evaluations/{plan['id']}/criteria", {"title": "c"})
+            await api_post(client, tenant, f"/v1/evaluations/{plan['id']}/tasks", {"title": "more"})
+            await api_post(client, tenant, f"/v1/evaluations/{plan['id']}/criteria", {"title": "c"})
         use(web, await factory.browser(tenant))
         listed = await web.get("/plans")  # once before: per-session work
         assert f'href="/deals/{deal["id"]}">deal {n - 1}</a>' in listed.text  # the deal by name
@@ -273,12 +255,14 @@ async def test_a_task_on_the_buyers_side_is_assigned_to_an_invited_buyer(
     web: httpx.AsyncClient, client: httpx.AsyncClient, factory: Factory
 ) -> None:
     tenant = await factory.tenant()
-    plan = await _post(client, tenant, "/v1/evaluations", {"title": "Umbrella plan"})
-    buyer = await _post(
+    plan = await api_post(client, tenant, "/v1/evaluations", {"title": "Umbrella plan"})
+    buyer = await api_post(
         client, tenant, f"/v1/evaluations/{plan['id']}/buyers", {"email": "bea@umbrella.example"}
     )
-    other = await _post(client, tenant, "/v1/evaluations", {"title": "Another plan"})
-    theirs = await _post(client, tenant, f"/v1/evaluations/{other['id']}/buyers", {"email": "bo@x.example"})
+    other = await api_post(client, tenant, "/v1/evaluations", {"title": "Another plan"})
+    theirs = await api_post(
+        client, tenant, f"/v1/evaluations/{other['id']}/buyers", {"email": "bo@x.example"}
+    )
     browser = await factory.browser(tenant, Role.ADMIN)
     use(web, browser)
     url = f"/plans/{plan['id']}"

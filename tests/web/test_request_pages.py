@@ -6,33 +6,12 @@ organization's request is a 404 page."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
-import pytest
-from fastapi import FastAPI
 
 from dealbench.models import Role
-from tests.factories import Browser, Factory, StatementCounter, Tenant
-
-
-@pytest.fixture
-async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers={"Accept": "text/html"}
-    ) as c:
-        yield c
-
-
-def use(web: httpx.AsyncClient, browser: Browser) -> None:
-    web.cookies.set("dealbench_session", browser.cookie)
-
-
-async def _post(client: httpx.AsyncClient, tenant: Tenant, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    made = await client.post(path, json=body, headers=tenant.headers)
-    assert made.status_code == 201, made.text
-    return made.json()  # type: ignore[no-any-return]
+from tests.factories import Factory, StatementCounter
+from tests.web.helpers import api_post, use
 
 
 def _titles(html: str) -> list[str]:
@@ -43,9 +22,9 @@ async def test_create_a_request_with_a_label_and_a_deal_then_find_and_edit_it(
     web: httpx.AsyncClient, client: httpx.AsyncClient, factory: Factory
 ) -> None:
     tenant = await factory.tenant()
-    big = await _post(client, tenant, "/v1/deals", {"name": "Globex expansion", "amount": 90000})
-    small = await _post(client, tenant, "/v1/deals", {"name": "Initech pilot", "amount": 10000})
-    await _post(
+    big = await api_post(client, tenant, "/v1/deals", {"name": "Globex expansion", "amount": 90000})
+    small = await api_post(client, tenant, "/v1/deals", {"name": "Initech pilot", "amount": 10000})
+    await api_post(
         client,
         tenant,
         "/v1/tickets",
@@ -147,8 +126,8 @@ async def test_a_viewer_reads_requests_without_write_controls_and_a_forged_post_
     web: httpx.AsyncClient, client: httpx.AsyncClient, factory: Factory
 ) -> None:
     tenant = await factory.tenant()
-    deal = await _post(client, tenant, "/v1/deals", {"name": "Acme", "amount": 5})
-    ticket = await _post(
+    deal = await api_post(client, tenant, "/v1/deals", {"name": "Acme", "amount": 5})
+    ticket = await api_post(
         client,
         tenant,
         "/v1/tickets",
@@ -179,16 +158,16 @@ async def test_another_organizations_request_is_a_404_page(
     web: httpx.AsyncClient, client: httpx.AsyncClient, factory: Factory
 ) -> None:
     theirs = await factory.tenant()
-    deal = await _post(client, theirs, "/v1/deals", {"name": "Theirs"})
-    ticket = await _post(
+    deal = await api_post(client, theirs, "/v1/deals", {"name": "Theirs"})
+    ticket = await api_post(
         client,
         theirs,
         "/v1/tickets",
         {"title": "Theirs", "type": "BUG", "state": "OPEN", "deals": [{"id": deal["id"]}]},
     )
     mine = await factory.tenant()
-    my_deal = await _post(client, mine, "/v1/deals", {"name": "Mine"})
-    my_ticket = await _post(client, mine, "/v1/tickets", {"title": "Mine", "type": "BUG", "state": "OPEN"})
+    my_deal = await api_post(client, mine, "/v1/deals", {"name": "Mine"})
+    my_ticket = await api_post(client, mine, "/v1/tickets", {"title": "Mine", "type": "BUG", "state": "OPEN"})
     browser = await factory.browser(mine, Role.ADMIN)
     use(web, browser)
     assert (await web.get(f"/requests/{ticket['id']}")).status_code == 404
@@ -221,7 +200,7 @@ async def test_the_requests_list_runs_as_many_statements_for_one_request_as_for_
     for n in (1, 4):
         tenant = await factory.tenant()
         deals = [
-            await _post(client, tenant, "/v1/deals", {"name": f"deal {i}", "amount": i}) for i in range(n)
+            await api_post(client, tenant, "/v1/deals", {"name": f"deal {i}", "amount": i}) for i in range(n)
         ]
         for i in range(n):
             body = {
@@ -231,7 +210,7 @@ async def test_the_requests_list_runs_as_many_statements_for_one_request_as_for_
                 "labels": [f"l{k}" for k in range(n)],
                 "deals": [{"id": d["id"]} for d in deals],
             }
-            await _post(client, tenant, "/v1/tickets", body)
+            await api_post(client, tenant, "/v1/tickets", body)
         use(web, await factory.browser(tenant))
         for url in ("/requests", "/requests?sort=id&label=l0"):
             assert (await web.get(url)).status_code == 200  # once before: per-session work

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
@@ -19,14 +18,6 @@ from tests.factories import Factory, Tenant
 from tests.web.helpers import csrf_of, sign_in
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers={"Accept": "text/html"}
-    ) as c:
-        yield c
 
 
 async def _person(factory: Factory, role: Role = Role.MEMBER) -> tuple[Tenant, str]:

@@ -5,15 +5,14 @@ a VIEWER gets 403 pages, a write without the CSRF token is 403, another organiza
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from dealbench.models import Role
-from tests.factories import Browser, Factory
+from tests.factories import Factory
+from tests.web.helpers import use
 from tests.web.mail import mailing_app
 
 SETTINGS_PAGES = [
@@ -23,18 +22,6 @@ SETTINGS_PAGES = [
     "/settings/organization",
     "/settings/webhooks",
 ]
-
-
-@pytest.fixture
-async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers={"Accept": "text/html"}
-    ) as c:
-        yield c
-
-
-def use(web: httpx.AsyncClient, browser: Browser) -> None:
-    web.cookies.set("dealbench_session", browser.cookie)
 
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.VIEWER])

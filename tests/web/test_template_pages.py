@@ -6,33 +6,13 @@ another organization's template or criterion is a 404 page."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
-from fastapi import FastAPI
 
 from dealbench.models import Role
-from tests.factories import Browser, Factory, StatementCounter, Tenant
-
-
-@pytest.fixture
-async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers={"Accept": "text/html"}
-    ) as c:
-        yield c
-
-
-def use(web: httpx.AsyncClient, browser: Browser) -> None:
-    web.cookies.set("dealbench_session", browser.cookie)
-
-
-async def _post(client: httpx.AsyncClient, tenant: Tenant, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    made = await client.post(path, json=body, headers=tenant.headers)
-    assert made.status_code == 201, made.text
-    return made.json()  # type: ignore[no-any-return]
+from tests.factories import Factory, StatementCounter, Tenant
+from tests.web.helpers import api_post, use
 
 
 async def _get(client: httpx.AsyncClient, tenant: Tenant, path: str) -> Any:
@@ -45,15 +25,15 @@ async def test_templates_made_edited_and_used(
     web: httpx.AsyncClient, client: httpx.AsyncClient, factory: Factory
 ) -> None:
     tenant = await factory.tenant()
-    plan = await _post(client, tenant, "/v1/evaluations", {"title": "Globex plan"})
-    phase = await _post(client, tenant, f"/v1/evaluations/{plan['id']}/phases", {"title": "Pilot"})
-    await _post(
+    plan = await api_post(client, tenant, "/v1/evaluations", {"title": "Globex plan"})
+    phase = await api_post(client, tenant, f"/v1/evaluations/{plan['id']}/phases", {"title": "Pilot"})
+    await api_post(
         client,
         tenant,
         f"/v1/evaluations/{plan['id']}/criteria",
         {"title": "SSO", "phaseId": phase["id"], "outcome": "MEETS"},
     )
-    await _post(client, tenant, f"/v1/evaluations/{plan['id']}/tasks", {"title": "Kickoff"})
+    await api_post(client, tenant, f"/v1/evaluations/{plan['id']}/tasks", {"title": "Kickoff"})
     browser = await factory.browser(tenant)
     use(web, browser)
     empty = await web.get("/templates")
@@ -122,7 +102,7 @@ async def test_the_criteria_library(
     web: httpx.AsyncClient, client: httpx.AsyncClient, factory: Factory
 ) -> None:
     tenant = await factory.tenant()
-    plan = await _post(client, tenant, "/v1/evaluations", {"title": "Acme plan"})
+    plan = await api_post(client, tenant, "/v1/evaluations", {"title": "Acme plan"})
     browser = await factory.browser(tenant)
     use(web, browser)
     assert "No library criteria" in (await web.get("/library")).text
@@ -163,10 +143,10 @@ async def test_a_viewer_reads_templates_and_the_library_without_write_controls(
     web: httpx.AsyncClient, client: httpx.AsyncClient, factory: Factory
 ) -> None:
     tenant = await factory.tenant()
-    template = await _post(
+    template = await api_post(
         client, tenant, "/v1/plan-templates", {"title": "Playbook", "tasks": [{"title": "Kickoff"}]}
     )
-    criterion = await _post(client, tenant, "/v1/criteria", {"title": "SSO"})
+    criterion = await api_post(client, tenant, "/v1/criteria", {"title": "SSO"})
     viewer = await factory.browser(tenant, Role.VIEWER)
     use(web, viewer)
     for path in ("/templates", f"/templates/{template['id']}", "/library", f"/library/{criterion['id']}"):
@@ -199,13 +179,13 @@ async def test_another_organizations_template_and_criterion_are_404_pages(
     web: httpx.AsyncClient, client: httpx.AsyncClient, factory: Factory
 ) -> None:
     theirs = await factory.tenant()
-    template = await _post(
+    template = await api_post(
         client, theirs, "/v1/plan-templates", {"title": "Theirs", "tasks": [{"title": "Kickoff"}]}
     )
-    criterion = await _post(client, theirs, "/v1/criteria", {"title": "Theirs"})
-    their_plan = await _post(client, theirs, "/v1/evaluations", {"title": "Their plan"})
+    criterion = await api_post(client, theirs, "/v1/criteria", {"title": "Theirs"})
+    their_plan = await api_post(client, theirs, "/v1/evaluations", {"title": "Their plan"})
     mine = await factory.tenant()
-    my_criterion = await _post(client, mine, "/v1/criteria", {"title": "Mine"})
+    my_criterion = await api_post(client, mine, "/v1/criteria", {"title": "Mine"})
     browser = await factory.browser(mine, Role.ADMIN)
     use(web, browser)
     for path in (f"/templates/{template['id']}", f"/library/{criterion['id']}"):
@@ -243,14 +223,14 @@ async def test_the_template_and_library_lists_run_as_many_statements_for_one_as_
     for n in (1, 4):
         tenant = await factory.tenant()
         for i in range(n):
-            await _post(
+            await api_post(
                 client,
                 tenant,
                 "/v1/plan-templates",
                 {"title": f"t {i}", "phases": [{"title": "p", "tasks": [{"title": "x"}]}]},
             )
-            await _post(client, tenant, "/v1/criteria", {"title": f"c {i}", "category": "Security"})
-            await _post(client, tenant, "/v1/evaluations", {"title": f"plan {i}"})
+            await api_post(client, tenant, "/v1/criteria", {"title": f"c {i}", "category": "Security"})
+            await api_post(client, tenant, "/v1/evaluations", {"title": f"plan {i}"})
         use(web, await factory.browser(tenant))
         for url in ("/templates", "/library", "/library?category=Security"):
             assert (await web.get(url)).status_code == 200  # once before: per-session work
